@@ -1,0 +1,2 @@
+/* placeholder: filled in by its author */
+typedef int cvm_placeholder_log_t;
