@@ -74,6 +74,10 @@ void cvm_db_close(struct cvm_db *db);
 const struct cvm_db_header *cvm_db_header(const struct cvm_db *db);
 /* 1 once a writer has replaced this file (its retired word is non-zero). */
 int cvm_db_retired(const struct cvm_db *db);
+/* The fstat() of the mapped file taken at open (dev, ino, size, mtime for
+ * the once-a-second path check, DESIGN §4). */
+struct stat;
+const struct stat *cvm_db_stat(const struct cvm_db *db);
 
 /* Lookups: CVM_DB_OK (out filled, free with cvm_db_user_free),
  * CVM_DB_NOTFOUND, CVM_DB_CORRUPT, CVM_DB_NOMEM.  byuid finds provisioned

@@ -1,2 +1,253 @@
-/* placeholder: filled in by its author */
-typedef int cvm_placeholder_pam_cvmkey_t;
+/* pam_cvmkey: refuses password / keyboard-interactive login for accounts
+ * with a usable bound SSH key, and logs why (DESIGN §2, §3).  A thin front
+ * end: the decision is lib/policy.c, the I/O lib/evaluate.c. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#define PAM_SM_AUTH
+#define PAM_SM_ACCOUNT
+#define PAM_SM_SESSION
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include "conf.h"
+#include "evaluate.h"
+#include "log.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+struct ctx {
+	pam_handle_t *pamh;
+	struct cvm_conf conf;
+	struct cvm_log log;
+	int conf_failed;
+	char conf_err[256];
+	int diagnose;
+};
+
+static void
+emit_pam(void *c, int prio, const char *msg)
+{
+	pam_syslog(c, prio, "%s", msg);
+}
+
+/* Defaults, then config= (or the default file), then the arguments, all
+ * through cvm_conf_set (pam_faillock's order). */
+static int
+setup(struct ctx *x, pam_handle_t *pamh, int argc, const char **argv)
+{
+	const char *cfg = CVM_CONF_PATH;
+
+	memset(x, 0, sizeof(*x));
+	x->pamh = pamh;
+	x->log.emit = emit_pam;
+	x->log.ctx = pamh;
+	if (cvm_conf_init(&x->conf) != 0)
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "config=", 7) == 0)
+			cfg = argv[i] + 7;
+		else if (strcmp(argv[i], "debug") == 0)
+			x->log.debug = 1;
+	}
+	if (cvm_conf_load(&x->conf, cfg, &x->log) != 0) {
+		x->conf_failed = 1;
+		snprintf(x->conf_err, sizeof(x->conf_err),
+		    "%s cannot be used (see the previous message)", cfg);
+	}
+	for (int i = 0; i < argc; i++) {
+		char key[64];
+		const char *eq = strchr(argv[i], '=');
+		size_t kl;
+
+		if (strncmp(argv[i], "config=", 7) == 0)
+			continue;
+		if (strcmp(argv[i], "diagnose") == 0) {
+			x->diagnose = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "debug") == 0) {
+			x->conf.debug = 1;
+			continue;
+		}
+		if (eq == NULL || (kl = (size_t)(eq - argv[i])) >= sizeof(key)) {
+			pam_syslog(pamh, LOG_WARNING, "unknown argument \"%s\" ignored",
+			    argv[i]);
+			continue;
+		}
+		memcpy(key, argv[i], kl);
+		key[kl] = '\0';
+		(void)cvm_conf_set(&x->conf, key, eq + 1, &x->log, "argument");
+	}
+	x->log.debug = x->conf.debug;
+	return 0;
+}
+
+static const char *
+item(pam_handle_t *pamh, int type)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, type, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+static void
+request(pam_handle_t *pamh, struct cvm_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->service = item(pamh, PAM_SERVICE);
+	req->tty = item(pamh, PAM_TTY);
+	req->rhost = item(pamh, PAM_RHOST);
+	req->auth_info = pam_getenv(pamh, "SSH_AUTH_INFO_0");
+	/* OpenSSH 9.2 puts SSH_AUTH_INFO_0 into the PAM environment when it
+	 * starts keyboard-interactive (sshpam_init_ctx), not on the password
+	 * path (sshpam_auth_passwd): a best guess, DESIGN §3. */
+	req->method = req->auth_info != NULL ? "keyboard-interactive" : "password";
+	req->now = time(NULL);
+}
+
+static void
+log_decision(struct ctx *x, const struct cvm_eval *ev,
+    const struct cvm_request *req, const char *result)
+{
+	const struct cvm_decision *d = &ev->d;
+	struct cvm_line l;
+	int prio = d->refuse ? LOG_NOTICE : LOG_INFO;
+
+	if (!d->notable && !x->conf.debug)
+		return;
+	if (d->refuse || strcmp(d->reason, "key_unusable") == 0 ||
+	    strcmp(d->reason, "db_error") == 0)
+		prio = LOG_NOTICE;
+	cvm_line_init(&l, d->verdict);
+	/* A name that does not resolve may be a password typed into the
+	 * user name prompt: not logged verbatim unless debug. */
+	cvm_line_kv(&l, "user", ev->acct.exists || x->conf.debug ?
+	    ev->acct.name : "(unknown)");
+	cvm_line_kv(&l, "rhost", req->rhost != NULL ? req->rhost : "");
+	cvm_line_kv(&l, "method", req->method);
+	cvm_line_kv(&l, "reason", d->reason);
+	if (d->nusable > 0) {
+		cvm_line_kvu(&l, "keys", d->nusable);
+		cvm_line_kv(&l, "source", d->sources == (CVM_SRC_DB | CVM_SRC_AK) ?
+		    "db,authorized_keys" : d->sources == CVM_SRC_DB ? "db" :
+		    "authorized_keys");
+		cvm_line_kv(&l, "fp", d->fp);
+	}
+	if (result != NULL)
+		cvm_line_kv(&l, "result", result);
+	if (d->detail[0] != '\0')
+		cvm_line_kv(&l, "detail", d->detail);
+	pam_syslog(x->pamh, prio, "%s", l.buf);
+	if (x->conf.debug)
+		for (size_t i = 0; i < ev->keys.notes.n; i++)
+			pam_syslog(x->pamh, LOG_DEBUG, "note: %s", ev->keys.notes.v[i]);
+}
+
+EXPORT int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct cvm_request req;
+	struct cvm_eval ev;
+	const char *user;
+	struct ctx x;
+	int ret = PAM_IGNORE;
+
+	(void)flags;
+	if (setup(&x, pamh, argc, argv) != 0) {
+		pam_syslog(pamh, LOG_CRIT, "out of memory");
+		return PAM_BUF_ERR;
+	}
+	if (x.diagnose)
+		goto out;	/* the diagnose line never changes the result */
+	request(pamh, &req);
+	/* Never prompt: sshd has set the user; without one there is
+	 * nothing to decide. */
+	user = item(pamh, PAM_USER);
+	if (user == NULL || *user == '\0' ||
+	    !cvm_policy_covers(&x.conf, req.service, req.tty))
+		goto out;
+	cvm_evaluate(&x.conf, x.conf_failed ? x.conf_err : NULL, user, &req, &ev);
+	log_decision(&x, &ev, &req, NULL);
+	if (ev.d.enforce)
+		ret = PAM_AUTH_ERR;
+	cvm_eval_free(&ev);
+out:
+	cvm_conf_free(&x.conf);
+	return ret;
+}
+
+EXPORT int
+pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh; (void)flags; (void)argc; (void)argv;
+	return PAM_IGNORE;
+}
+
+/* Which method completed the login, from SSH_AUTH_INFO_0 (one line per
+ * completed method): "password" or "keyboard-interactive" when a password
+ * was the only factor, NULL otherwise. */
+static const char *
+password_login(const char *info)
+{
+	const char *m = NULL;
+
+	for (const char *p = info; p != NULL && *p != '\0';) {
+		if (strncmp(p, "publickey", 9) == 0 || strncmp(p, "hostbased", 9) == 0)
+			return NULL;
+		if (strncmp(p, "password", 8) == 0)
+			m = "password";
+		else if (strncmp(p, "keyboard-interactive", 20) == 0)
+			m = "keyboard-interactive";
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	return m;
+}
+
+EXPORT int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct cvm_request req;
+	struct cvm_eval ev;
+	const char *user, *method;
+	struct ctx x;
+
+	(void)flags;
+	if (setup(&x, pamh, argc, argv) != 0)
+		return PAM_IGNORE;
+	request(pamh, &req);
+	user = item(pamh, PAM_USER);
+	/* Under policy=audit, a key-bound user who got in by password is the
+	 * line the roll-out needs: real users, not attackers' guesses. */
+	if (x.conf.policy != CVM_POLICY_AUDIT || user == NULL ||
+	    (method = password_login(req.auth_info)) == NULL ||
+	    !cvm_policy_covers(&x.conf, req.service, req.tty))
+		goto out;
+	req.method = method;
+	req.auth_info = NULL;	/* the password was the only factor */
+	cvm_evaluate(&x.conf, x.conf_failed ? x.conf_err : NULL, user, &req, &ev);
+	if (ev.d.refuse)
+		log_decision(&x, &ev, &req, "success");
+	cvm_eval_free(&ev);
+out:
+	cvm_conf_free(&x.conf);
+	return PAM_IGNORE;
+}
+
+EXPORT int
+pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh; (void)flags; (void)argc; (void)argv;
+	return PAM_IGNORE;
+}
+
+EXPORT int
+pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh; (void)flags; (void)argc; (void)argv;
+	return PAM_IGNORE;
+}

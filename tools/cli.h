@@ -1,1 +1,26 @@
-/* placeholder */
+/* cvmkey(8): shared state of the subcommands. */
+#ifndef CVM_CLI_H
+#define CVM_CLI_H
+#include "conf.h"
+#include "log.h"
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+struct cli {
+	struct cvm_conf conf;
+	const char *config_path;
+	int conf_failed;
+	const struct cvm_log *log;
+};
+
+int cmd_bind(struct cli *c, int argc, char **argv);
+int cmd_unbind(struct cli *c, int argc, char **argv);
+int cmd_list(struct cli *c, int argc, char **argv);
+int cmd_authorized_keys(struct cli *c, int argc, char **argv);
+
+/* Handles --config/--db (and --help) given after the subcommand too.
+ * Returns the number of argv entries consumed (0: not ours), -1 on error. */
+int cli_common_option(struct cli *c, int argc, char **argv, int i);
+void usage(FILE *f);
+
+#endif

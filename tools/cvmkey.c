@@ -1,1 +1,130 @@
-int main(void) { return 0; }
+/* cvmkey(8): bind, unbind and list SSH keys; serve AuthorizedKeysCommand. */
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: cvmkey [--config PATH] [--db PATH] COMMAND [ARGS]\n"
+	    "  bind USER [KEYFILE|-] [--label L]\n"
+	    "  unbind USER (FINGERPRINT|LABEL|--all)\n"
+	    "  list [USER] [--json]\n"
+	    "  authorized-keys USER\n"
+	    "  --version | --help\n"
+	    "See cvmkey(8).\n");
+}
+
+static int
+set_config(struct cli *c, const char *path)
+{
+	c->config_path = path;
+	cvm_conf_free(&c->conf);
+	if (cvm_conf_init(&c->conf) != 0)
+		return -1;
+	c->conf_failed = cvm_conf_load(&c->conf, path, c->log) != 0;
+	return 0;
+}
+
+int
+cli_common_option(struct cli *c, int argc, char **argv, int i)
+{
+	const char *a = argv[i], *v = NULL;
+	int used = 1;
+
+	if (strcmp(a, "--config") == 0 || strcmp(a, "--db") == 0) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "cvmkey: %s needs an argument\n", a);
+			return -1;
+		}
+		v = argv[i + 1];
+		used = 2;
+	} else if (strncmp(a, "--config=", 9) == 0 || strncmp(a, "--db=", 5) == 0)
+		v = strchr(a, '=') + 1;
+	else
+		return 0;
+	if (strncmp(a, "--config", 8) == 0) {
+		if (set_config(c, v) != 0)
+			return -1;
+	} else if (cvm_conf_set(&c->conf, "db", v, c->log, "--db") != 0)
+		return -1;
+	return used;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cli *, int, char **);
+} cmds[] = {
+	{ "bind", cmd_bind },
+	{ "unbind", cmd_unbind },
+	{ "list", cmd_list },
+	{ "authorized-keys", cmd_authorized_keys },
+};
+
+int
+main(int argc, char **argv)
+{
+	struct cli c;
+	char *db_override = NULL;
+	int i, ret;
+
+	memset(&c, 0, sizeof(c));
+	c.log = &cvm_log_stderr;
+	if (cvm_conf_init(&c.conf) != 0)
+		return EXIT_INTERNAL;
+	/* The config file is read first so that --db wins over its db =. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			c.config_path = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			c.config_path = argv[i] + 9;
+	}
+	if (set_config(&c, c.config_path != NULL ? c.config_path : CVM_CONF_PATH) != 0)
+		return EXIT_INTERNAL;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0) {
+			printf("cvmkey %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--config") == 0) {
+			i++;
+			continue;
+		}
+		if (strncmp(argv[i], "--config=", 9) == 0)
+			continue;
+		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+			db_override = argv[++i];
+		else if (strncmp(argv[i], "--db=", 5) == 0)
+			db_override = argv[i] + 5;
+		else {
+			fprintf(stderr, "cvmkey: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (db_override != NULL &&
+	    cvm_conf_set(&c.conf, "db", db_override, c.log, "--db") != 0)
+		return EXIT_USAGE;
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		if (strcmp(argv[i], cmds[k].name) == 0) {
+			ret = cmds[k].fn(&c, argc - i, argv + i);
+			cvm_conf_free(&c.conf);
+			return ret;
+		}
+	}
+	fprintf(stderr, "cvmkey: unknown command \"%s\"\n", argv[i]);
+	usage(stderr);
+	cvm_conf_free(&c.conf);
+	return EXIT_USAGE;
+}
