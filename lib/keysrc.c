@@ -159,6 +159,7 @@ cvm_keys_from_text(struct cvm_keyset *ks, int source, const char *file,
 			k->key = al.key;
 			memset(&al.key, 0, sizeof(al.key));
 			k->cert_authority = al.cert_authority;
+			k->principals = al.principals != NULL;
 			k->expiry = al.expiry;
 			if ((k->file = strdup(file)) == NULL ||
 			    (al.comment != NULL && (k->label = strdup(al.comment)) == NULL) ||

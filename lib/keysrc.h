@@ -23,6 +23,7 @@ struct cvm_key {
 	char *from;		/* from= pattern list */
 	char *command;		/* forced command */
 	int cert_authority;
+	int principals;		/* principals= given */
 	int64_t expiry;		/* -1 none */
 	int64_t bound_at;	/* db only; 0 unknown */
 	/* set by cvm_decide */

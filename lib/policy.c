@@ -170,11 +170,18 @@ cvm_key_usable(const struct cvm_sshd *sshd, const char *rhost, time_t now,
 		    "not this key)");
 		return 0;
 	}
+	if (k->principals) {
+		/* sshd rejects the line: "principals on non-CA key". */
+		snprintf(problem, plen, "principals= on a key that is not a "
+		    "cert-authority");
+		return 0;
+	}
 	if (k->command != NULL) {
 		snprintf(problem, plen, "restricted to a forced command");
 		return 0;
 	}
-	if (k->expiry >= 0 && (int64_t)now >= k->expiry) {
+	/* sshd: expired when expiry-time < now. */
+	if (k->expiry >= 0 && (int64_t)now > k->expiry) {
 		snprintf(problem, plen, "expired (expiry-time)");
 		return 0;
 	}
@@ -186,6 +193,10 @@ cvm_key_usable(const struct cvm_sshd *sshd, const char *rhost, time_t now,
 	}
 	v = cvm_sshd_get(sshd, "requiredrsasize");
 	minrsa = v != NULL ? strtol(v, NULL, 10) : 1024;
+	/* sshd refuses RSA below 1024 bits when it reads the key, whatever
+	 * RequiredRSASize says. */
+	if (minrsa < 1024)
+		minrsa = 1024;
 	if (k->key.kt == CVM_KT_RSA && (long)k->key.bits < minrsa) {
 		snprintf(problem, plen, "RSA key of %u bits, below RequiredRSASize %ld",
 		    k->key.bits, minrsa);

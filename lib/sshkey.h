@@ -33,7 +33,13 @@ struct cvm_pubkey {
 /* Decode and validate a blob: the type string, every field for the type
  * (RSA e and n, DSA p q g y, EC curve name matching the type and a point on
  * the curve, 32-byte ed25519, sk application string), no trailing bytes.
- * Returns 0, or -1 with a message in err. */
+ * Returns 0, or -1 with a message in err.
+ * As sshd does, a blob in a non-canonical form sshd accepts (a short type
+ * name like "RSA", zero-padded mpints, a NUL ending a string) is
+ * re-serialised: k->blob, k->type and k->fp are then the canonical ones that
+ * ssh-keygen -lf shows.  Certificates keep their blob as given, k->type is
+ * the cert type, and k->fp is the certified key's (as ssh-keygen -lf); the
+ * CA signature is not verified.  k is zeroed on failure. */
 int cvm_pubkey_from_blob(const unsigned char *blob, size_t len,
     struct cvm_pubkey *k, char *err, size_t errlen);
 
@@ -52,7 +58,7 @@ int cvm_keytype_known(const char *s, size_t len);
 
 /* The signature algorithms a key of this kind can be used with, as a comma
  * list for PubkeyAcceptedAlgorithms matching, e.g. for RSA
- * "rsa-sha2-512,rsa-sha2-256,ssh-rsa". */
+ * "rsa-sha2-512,rsa-sha2-256,ssh-rsa".  "" for an unparsed key. */
 const char *cvm_pubkey_sigalgs(const struct cvm_pubkey *k);
 
 /* Base64 (RFC 4648, standard alphabet).  decode: whitespace not allowed,
