@@ -859,9 +859,13 @@ a2port(const char *s)
 	struct servent *se;
 	long long v;
 
+	struct servent sbuf;
+	char buf[1024];
+
 	if (xstrtonum(s, 0, 65535, &v) == NULL)
 		return (int)v;
-	if ((se = getservbyname(s, "tcp")) != NULL)
+	if (getservbyname_r(s, "tcp", &sbuf, buf, sizeof(buf), &se) == 0 &&
+	    se != NULL)
 		return ntohs((uint16_t)se->s_port);
 	return -1;
 }
@@ -1047,12 +1051,39 @@ has_magic(const char *s)
 	return strpbrk(s, "*?[") != NULL;
 }
 
+/* getpwnam_r / getpwuid_r (name NULL): the home directory, or NULL. */
+static const char *
+home_of(struct ctx *x, const char *name, uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char sbuf[4096], *buf = sbuf;
+	size_t len = sizeof(sbuf);
+	const char *home = NULL;
+	int r;
+
+	for (;;) {
+		r = name ? getpwnam_r(name, &pw, buf, len, &res) :
+		    getpwuid_r(uid, &pw, buf, len, &res);
+		if (r != ERANGE || len >= (1u << 20))
+			break;
+		if (buf != sbuf)
+			free(buf);
+		len *= 4;
+		if ((buf = malloc(len)) == NULL)
+			return NULL;
+	}
+	if (r == 0 && res != NULL)
+		home = xstrdup(x, pw.pw_dir);
+	if (buf != sbuf)
+		free(buf);
+	return home;
+}
+
 /* tilde_expand_filename with the uid sshd runs as. */
 static const char *
 tilde_expand(struct ctx *x, const char *f, const char *file, int line)
 {
-	struct passwd *pw;
-	const char *path = NULL, *user, *p;
+	const char *path = NULL, *user, *p, *home;
 	char ubuf[256];
 	size_t n;
 	int slash;
@@ -1063,8 +1094,7 @@ tilde_expand(struct ctx *x, const char *f, const char *file, int line)
 	if (*p == '\0' || *p == '/') {
 		p += strspn(p, "/");
 		path = *p ? p : NULL;
-		pw = getpwuid(getuid());
-		if (pw == NULL) {
+		if ((home = home_of(x, NULL, getuid())) == NULL) {
 			fail(x, file, line, "tilde_expand: No such uid %ld",
 			    (long)getuid());
 			return NULL;
@@ -1084,18 +1114,18 @@ tilde_expand(struct ctx *x, const char *f, const char *file, int line)
 		}
 		memcpy(ubuf, user, n);
 		ubuf[n] = '\0';
-		if ((pw = getpwnam(ubuf)) == NULL) {
+		if ((home = home_of(x, ubuf, 0)) == NULL) {
 			fail(x, file, line, "tilde_expand: No such user %s", ubuf);
 			return NULL;
 		}
 	}
-	n = strlen(pw->pw_dir);
-	slash = n == 0 || pw->pw_dir[n - 1] != '/';
+	n = strlen(home);
+	slash = n == 0 || home[n - 1] != '/';
 	if (n + 1 + (path ? strlen(path) : 0) >= PATH_MAX) {
 		fail(x, file, line, "tilde_expand: path too long");
 		return NULL;
 	}
-	return xprintf(x, "%s%s%s", pw->pw_dir, slash ? "/" : "",
+	return xprintf(x, "%s%s%s", home, slash ? "/" : "",
 	    path != NULL ? path : "");
 }
 
@@ -1552,24 +1582,38 @@ match_cfg(struct ctx *x, char *cond, const struct cvm_sshd_conn *ci,
 
 #define MAXSYMLINKS 40
 
-/* Re-opens the directory root/comp1/comp2/... (all already resolved). */
+/* Re-opens the directory root/comp1/comp2/... (all already resolved),
+ * one component at a time without following links. */
 static int
 reopen_dir(int rootfd, const char *stack)
 {
-	char buf[PATH_MAX];
-	int fd;
+	char comp[NAME_MAX + 1];
+	const char *p = stack, *e;
+	int fd, nfd;
+	size_t n;
 
-	if (*stack == '\0')
-		return fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
-	if (strlen(stack) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
+	if ((fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return -1;
+	while (*p != '\0') {
+		e = strchr(p, '/');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n > NAME_MAX) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(fd);
+		if (nfd < 0)
+			return -1;
+		fd = nfd;
+		p += n;
+		if (*p == '/')
+			p++;
 	}
-	/* each component is a real directory (no symlinks): a plain walk
-	 * with O_NOFOLLOW on the last one is enough; openat() refuses ".."
-	 * escapes because none are left in the stack */
-	strcpy(buf, stack);
-	fd = openat(rootfd, buf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd;
 }
 
@@ -1801,14 +1845,18 @@ glob_rec(struct ctx *x, const char *prefix, char **comp, size_t ncomp,
 		strlist_free(&names);
 		return r;
 	}
-	fd = cfg_open(x, *prefix ? prefix : "/", O_RDONLY | O_DIRECTORY |
-	    O_NONBLOCK, 1);
-	if (fd < 0)
-		return 0;	/* glob(3) without GLOB_ERR skips it */
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return 0;
+	if (!x->rooted)
+		d = opendir(*prefix ? prefix : "/");
+	else {
+		fd = cfg_open(x, *prefix ? prefix : "/", O_RDONLY |
+		    O_DIRECTORY | O_NONBLOCK, 1);
+		if (fd < 0)
+			return 0;
+		if ((d = fdopendir(fd)) == NULL)
+			close(fd);
 	}
+	if (d == NULL)
+		return 0;	/* glob(3) without GLOB_ERR skips it */
 	while ((de = readdir(d)) != NULL) {
 		if (fnmatch(comp[i], de->d_name, FNM_PERIOD) != 0)
 			continue;
@@ -1900,7 +1948,9 @@ read_config(struct ctx *x, const char *path, char **buf, const char *from,
 		return problem(x, from ? from : path, from ? fline : 0,
 		    "%s is a directory: sshd reads it as empty", path);
 	}
-	if (!S_ISREG(st.st_mode)) {
+	/* a FIFO would block sshd forever; character devices (/dev/null)
+	 * are read, non-blocking and capped */
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
 		close(fd);
 		return fail(x, from ? from : path, from ? fline : 0,
 		    "%s is not a regular file (sshd would block or misread it)",
@@ -1942,9 +1992,18 @@ read_config(struct ctx *x, const char *path, char **buf, const char *from,
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/* the size fstat() gave: do not ask again for the EOF */
+		if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    len == (size_t)st.st_size)
+			break;
 	}
 	close(fd);
 	b[len] = '\0';
+	*buf = b;
+	/* without NUL bytes, lines are as sshd sees them once parse_buf
+	 * drops their leading blanks */
+	if (memchr(b, '\0', len) == NULL)
+		return 0;
 	/* compact in place: output never outgrows input */
 	end = b + len;
 	for (r = w = b; r < end; r = nl) {
@@ -2749,8 +2808,11 @@ process_line(struct ctx *x, const char *file, int ln, char *line, int depth,
 	size_t len;
 	int ac, pi;
 
-	if ((len = strlen(line)) == 0)
+	/* read_config dropped the leading blanks: a comment or an empty
+	 * line is what sshd's first strdelim() would ignore */
+	if (line[0] == '#' || line[0] == '\0')
 		return 0;
+	len = strlen(line);
 	for (len--; len > 0; len--) {
 		if (strchr(WS "\f", line[len]) == NULL)
 			break;
@@ -2796,8 +2858,768 @@ parse_buf(struct ctx *x, const char *file, char *buf, int depth, int iflags[2])
 	if (depth > MAX_DEPTH)
 		return fail(x, file, 0, "Too many recursive configuration "
 		    "includes");
-	while ((line = strsep(&next, "\n")) != NULL)
+	while ((line = next) != NULL) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		while (*line == ' ' || *line == '\t' || *line == '\r')
+			line++;
 		if (process_line(x, file, ln++, line, depth, iflags) != 0)
 			return -1;
+	}
 	return 0;
+}
+
+/* ---- after reading: defaults, Match overrides, sshd -T form ------------ */
+
+#define FD_COPY		0x01	/* copy_set_server_options copies it */
+#define FD_CLEAR	0x02	/* fill_default clears "none" (any case) */
+#define FD_ALGO		0x04	/* assembled with kex_assemble_names */
+#define FD_NONEPOST	0x08	/* copied, then "none" clears it */
+#define WHOLE		0xff
+
+struct fdef {
+	unsigned char pk;	/* whose default it takes */
+	unsigned char part;	/* WHOLE, or which part of the default */
+	unsigned char flags;
+};
+
+static const struct fdef fdefs[NF] = {
+	[F_USEPAM] = { PK_USEPAM, WHOLE, 0 },
+	[F_LOGINGRACE] = { PK_LOGINGRACE, WHOLE, 0 },
+	[F_X11OFFSET] = { PK_X11OFFSET, WHOLE, FD_COPY },
+	[F_MAXAUTHTRIES] = { PK_MAXAUTHTRIES, WHOLE, FD_COPY },
+	[F_MAXSESSIONS] = { PK_MAXSESSIONS, WHOLE, FD_COPY },
+	[F_CAINTERVAL] = { PK_CAINTERVAL, WHOLE, FD_COPY },
+	[F_CACOUNT] = { PK_CACOUNT, WHOLE, FD_COPY },
+	[F_REQRSA] = { PK_REQRSA, WHOLE, FD_COPY },
+	[F_SLMASK] = { PK_SLMASK, WHOLE, FD_COPY },
+	[F_UNUSEDTMO] = { PK_UNUSEDTMO, WHOLE, FD_COPY },
+	[F_PERMITROOT] = { PK_PERMITROOT, WHOLE, FD_COPY },
+	[F_IGNRHOSTS] = { PK_IGNRHOSTS, WHOLE, FD_COPY },
+	[F_IGNUKH] = { PK_IGNUKH, WHOLE, 0 },
+	[F_HBAUTH] = { PK_HBAUTH, WHOLE, FD_COPY },
+	[F_HBNAMEPKT] = { PK_HBNAMEPKT, WHOLE, FD_COPY },
+	[F_PUBKEYAUTH] = { PK_PUBKEYAUTH, WHOLE, FD_COPY },
+	[F_KRBAUTH] = { PK_KRBAUTH, WHOLE, FD_COPY },
+	[F_KRBLOCAL] = { PK_KRBLOCAL, WHOLE, 0 },
+	[F_KRBCLEANUP] = { PK_KRBCLEANUP, WHOLE, 0 },
+	[F_GSSAUTH] = { PK_GSSAUTH, WHOLE, FD_COPY },
+	[F_GSSCLEANUP] = { PK_GSSCLEANUP, WHOLE, 0 },
+	[F_GSSKEYEX] = { PK_GSSKEYEX, WHOLE, 0 },
+	[F_GSSSTRICT] = { PK_GSSSTRICT, WHOLE, 0 },
+	[F_GSSREKEY] = { PK_GSSREKEY, WHOLE, 0 },
+	[F_GSSKEXALGS] = { PK_GSSKEXALGS, WHOLE, 0 },
+	[F_PASSWORD] = { PK_PASSWORD, WHOLE, FD_COPY },
+	[F_KBDINT] = { PK_KBDINT, WHOLE, FD_COPY },
+	[F_PRINTMOTD] = { PK_PRINTMOTD, WHOLE, 0 },
+	[F_PRINTLASTLOG] = { PK_PRINTLASTLOG, WHOLE, 0 },
+	[F_X11FWD] = { PK_X11FWD, WHOLE, FD_COPY },
+	[F_X11LOCAL] = { PK_X11LOCAL, WHOLE, FD_COPY },
+	[F_PERMITTTY] = { PK_PERMITTTY, WHOLE, FD_COPY },
+	[F_PERMITUSERRC] = { PK_PERMITUSERRC, WHOLE, FD_COPY },
+	[F_STRICTMODES] = { PK_STRICTMODES, WHOLE, 0 },
+	[F_TCPKA] = { PK_TCPKA, WHOLE, 0 },
+	[F_EMPTYPW] = { PK_EMPTYPW, WHOLE, FD_COPY },
+	[F_COMPRESSION] = { PK_COMPRESSION, WHOLE, 0 },
+	[F_GATEWAY] = { PK_GATEWAY, WHOLE, FD_COPY },
+	[F_USEDNS] = { PK_USEDNS, WHOLE, 0 },
+	[F_TCPFWD] = { PK_TCPFWD, WHOLE, FD_COPY },
+	[F_AGENTFWD] = { PK_AGENTFWD, WHOLE, FD_COPY },
+	[F_DISABLEFWD] = { PK_DISABLEFWD, WHOLE, FD_COPY },
+	[F_SLFWD] = { PK_SLFWD, WHOLE, FD_COPY },
+	[F_SLUNLINK] = { PK_SLUNLINK, WHOLE, FD_COPY },
+	[F_FPHASH] = { PK_FPHASH, WHOLE, 0 },
+	[F_EXPOSE] = { PK_EXPOSE, WHOLE, FD_COPY },
+	[F_PIDFILE] = { PK_PIDFILE, WHOLE, FD_CLEAR },
+	[F_MODULI] = { PK_MODULI, WHOLE, 0 },
+	[F_XAUTH] = { PK_XAUTH, WHOLE, FD_CLEAR },
+	[F_CIPHERS] = { PK_CIPHERS, WHOLE, FD_ALGO },
+	[F_MACS] = { PK_MACS, WHOLE, FD_ALGO },
+	[F_BANNER] = { PK_BANNER, WHOLE, FD_COPY | FD_CLEAR },
+	[F_FORCECMD] = { PK_FORCECMD, WHOLE, FD_COPY | FD_CLEAR | FD_NONEPOST },
+	[F_CHROOT] = { PK_CHROOT, WHOLE, FD_COPY | FD_CLEAR | FD_NONEPOST },
+	[F_TRUSTEDCA] = { PK_TRUSTEDCA, WHOLE, FD_COPY | FD_CLEAR },
+	[F_REVOKED] = { PK_REVOKED, WHOLE, FD_COPY | FD_CLEAR },
+	[F_SKPROV] = { PK_SKPROV, WHOLE, FD_CLEAR },
+	[F_PRINCFILE] = { PK_PRINCFILE, WHOLE, FD_COPY | FD_CLEAR },
+	[F_VERSIONADD] = { PK_VERSIONADD, WHOLE, 0 },
+	[F_AKC] = { PK_AKC, WHOLE, FD_COPY },
+	[F_AKCUSER] = { PK_AKCUSER, WHOLE, FD_COPY },
+	[F_APC] = { PK_APC, WHOLE, FD_COPY },
+	[F_APCUSER] = { PK_APCUSER, WHOLE, FD_COPY },
+	[F_HKAGENT] = { PK_HKAGENT, WHOLE, FD_CLEAR },
+	[F_KEX] = { PK_KEX, WHOLE, FD_ALGO },
+	[F_CASIG] = { PK_CASIG, WHOLE, FD_COPY | FD_ALGO },
+	[F_HBALGS] = { PK_HBALGS, WHOLE, FD_COPY | FD_ALGO },
+	[F_HKALGS] = { PK_HKALGS, WHOLE, FD_ALGO },
+	[F_PUBKEYALGS] = { PK_PUBKEYALGS, WHOLE, FD_COPY | FD_ALGO },
+	[F_LOGLEVEL] = { PK_LOGLEVEL, WHOLE, FD_COPY },
+	[F_FACILITY] = { PK_FACILITY, WHOLE, 0 },
+	[F_MS_BEGIN] = { PK_MAXSTARTUPS, 0, 0 },
+	[F_MS_RATE] = { PK_MAXSTARTUPS, 1, 0 },
+	[F_MS_MAX] = { PK_MAXSTARTUPS, 2, 0 },
+	[F_PSMAX] = { PK_PSMAX, WHOLE, 0 },
+	[F_PSNB4] = { PK_PSNB, 0, 0 },
+	[F_PSNB6] = { PK_PSNB, 1, 0 },
+	[F_PERMITTUN] = { PK_PERMITTUN, WHOLE, FD_COPY },
+	[F_IPQOS_I] = { PK_IPQOS, 0, FD_COPY },
+	[F_IPQOS_B] = { PK_IPQOS, 1, FD_COPY },
+	[F_REKEY_LIMIT] = { PK_REKEY, 0, FD_COPY },
+	[F_REKEY_INT] = { PK_REKEY, 1, FD_COPY },
+	[F_PUE] = { PK_PUE, WHOLE, 0 },
+	[F_PUE_ALLOW] = { PK_NONE, WHOLE, FD_COPY },
+	[F_PKOPTS] = { PK_PKOPTS, WHOLE, FD_COPY },
+	[F_ADDRFAMILY] = { PK_ADDRFAMILY, WHOLE, 0 },
+	[F_DEBIANBANNER] = { PK_DEBIANBANNER, WHOLE, 0 },
+};
+
+/* Arrays copy_set_server_options copies when the Match pass set them. */
+static const unsigned char arr_copied[NA] = {
+	[A_AUTHKEYS] = 1, [A_ALLOWUSERS] = 1, [A_DENYUSERS] = 1,
+	[A_ALLOWGROUPS] = 1, [A_DENYGROUPS] = 1, [A_ACCEPTENV] = 1,
+	[A_SETENV] = 1, [A_AUTHMETHODS] = 1, [A_PERMITOPEN] = 1,
+	[A_PERMITLISTEN] = 1, [A_CHANTMO] = 1, [A_LOGVERBOSE] = 1,
+};
+
+/* Part i of a default value split on ':' or ' '. */
+static const char *
+defpart(struct ctx *x, const char *v, unsigned part)
+{
+	const char *e;
+
+	if (v == NULL)
+		return NULL;
+	while (part-- > 0) {
+		v = strpbrk(v, ": ");
+		if (v == NULL)
+			return NULL;
+		v++;
+	}
+	e = strpbrk(v, ": ");
+	return e ? xstrndup(x, v, (size_t)(e - v)) : v;
+}
+
+/* Index of the defaults: defv[pk] = first value; hostkey lines counted. */
+static void
+build_index(const struct cvm_sshd_builtin *bi, const char **defv,
+    const char *const **hk, size_t *nhk)
+{
+	const char *const *d = bi->defaults;
+	size_t j = 0, i, n;
+	unsigned k;
+
+	*hk = NULL;
+	*nhk = 0;
+	for (i = 0; d[i] != NULL; i++) {
+		const char *sp = strchr(d[i], ' ');
+		if (sp == NULL)
+			continue;
+		n = (size_t)(sp - d[i]);
+		/* the table is in sshd -T order: try the expected slot first */
+		for (k = 0; k < NPK; k++) {
+			unsigned pk = (unsigned)((j + k) % NPK);
+			if (strncmp(pks[pk].name, d[i], n) == 0 &&
+			    pks[pk].name[n] == '\0') {
+				if (defv[pk] == NULL)
+					defv[pk] = sp + 1;
+				if (pk == PK_HOSTKEY) {
+					if (*hk == NULL)
+						*hk = d + i;
+					(*nhk)++;
+				}
+				/* next line: most likely the next keyword,
+				 * unless this one has several lines */
+				j = (pks[pk].flags & P_MULTI) ? pk : pk + 1;
+				break;
+			}
+		}
+	}
+}
+
+/* The index is the same for every load: built once.  Racing first calls
+ * build identical copies; atomics keep that well-defined. */
+static const char *g_defv[NPK];
+static const char *const *g_hk;
+static size_t g_nhk;
+static int g_ready;
+
+static void
+index_defaults(struct ctx *x, const char *const **hk, size_t *nhk)
+{
+	const char *defv[NPK];
+	const char *const *h;
+	size_t n;
+	unsigned i;
+
+	if (!__atomic_load_n(&g_ready, __ATOMIC_ACQUIRE)) {
+		memset(defv, 0, sizeof(defv));
+		build_index(x->bi, defv, &h, &n);
+		for (i = 0; i < NPK; i++)
+			__atomic_store_n(&g_defv[i], defv[i], __ATOMIC_RELAXED);
+		__atomic_store_n(&g_hk, h, __ATOMIC_RELAXED);
+		__atomic_store_n(&g_nhk, n, __ATOMIC_RELAXED);
+		__atomic_store_n(&g_ready, 1, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < NPK; i++)
+		x->defv[i] = __atomic_load_n(&g_defv[i], __ATOMIC_RELAXED);
+	*hk = __atomic_load_n(&g_hk, __ATOMIC_RELAXED);
+	*nhk = __atomic_load_n(&g_nhk, __ATOMIC_RELAXED);
+}
+
+static const char *
+join(struct ctx *x, const char *const *v, size_t n, char sep)
+{
+	size_t len = 1, i, o = 0;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	if ((s = ar_alloc(x->ar, len)) == NULL) {
+		oom(x);
+		return NULL;
+	}
+	s[0] = '\0';
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+		if (i > 0)
+			s[o++] = sep;
+		memcpy(s + o, v[i], l);
+		o += l;
+	}
+	s[o] = '\0';
+	return s;
+}
+
+static int
+out_set(struct ctx *x, enum pk pk, const char *val, const char *file, int line)
+{
+	struct out *o = &x->c->o[pk];
+
+	if (val == NULL)
+		return -1;
+	o->val = val;
+	o->file = file;
+	o->line = file ? line : 0;
+	return 0;
+}
+
+static int
+out_items(struct ctx *x, enum pk pk, const char **items, unsigned n,
+    const char *file, int line)
+{
+	struct out *o = &x->c->o[pk];
+
+	o->items = items;
+	o->nitems = n;
+	return out_set(x, pk, join(x, items, n, '\n'), file, line);
+}
+
+/* listenaddress lines (process_queued_listen_addrs + format) */
+static int
+listen_lines(struct ctx *x, const struct av *ports, const struct av *q,
+    const char *fam)
+{
+	struct av out = { NULL, 0, 0, NULL, 0 };
+	static const char *const defport[] = { "22" };
+	const char *const *pv = ports->n ? ports->v : defport;
+	unsigned np = ports->n ? ports->n : 1, i, j;
+	int af = strcmp(fam, "inet") == 0 ? AF_INET :
+	    strcmp(fam, "inet6") == 0 ? AF_INET6 : AF_UNSPEC;
+
+	if (q->n == 0) {
+		for (i = 0; i < np; i++) {
+			if (af != AF_INET && av_push(x, &out,
+			    xprintf(x, "[::]:%s", pv[i]), NULL, 0) != 0)
+				return -1;
+			if (af != AF_INET6 && av_push(x, &out,
+			    xprintf(x, "0.0.0.0:%s", pv[i]), NULL, 0) != 0)
+				return -1;
+		}
+		return out_items(x, PK_LISTEN, out.v, out.n, NULL, 0);
+	}
+	for (i = 0; i < q->n; i++) {
+		const char *tab = strchr(q->v[i], '\t'), *host = tab + 1;
+		int port = atoi(q->v[i]);
+		struct addrinfo hints, *ai = NULL, *p;
+		char h[NI_MAXHOST], *line;
+		const char *one[1];
+		const char *const *plist = pv;
+		unsigned nplist = np;
+
+		if (port > 0) {
+			one[0] = q->v[i];	/* atoi stops at the tab */
+			plist = one;
+			nplist = 1;
+		}
+		for (j = 0; j < nplist; j++) {
+			int pn = atoi(plist[j]);
+
+			memset(&hints, 0, sizeof(hints));
+			hints.ai_family = af;
+			hints.ai_socktype = SOCK_STREAM;
+			hints.ai_flags = AI_NUMERICHOST;
+			if (getaddrinfo(host, NULL, &hints, &ai) != 0) {
+				hints.ai_family = AF_UNSPEC;
+				if (getaddrinfo(host, NULL, &hints, &ai) == 0) {
+					freeaddrinfo(ai);
+					return fail(x, q->file, q->line, "bad addr "
+					    "or host: %s (address family "
+					    "for hostname not supported)", host);
+				}
+				/* a host name: not resolved here */
+				if (av_push(x, &out, xprintf(x, "%s:%d", host,
+				    pn), NULL, 0) != 0)
+					return -1;
+				continue;
+			}
+			/* sshd prints each getaddrinfo() list backwards */
+			{
+				struct addrinfo *rev[16];
+				int nr = 0;
+
+				for (p = ai; p != NULL && nr < 16; p = p->ai_next)
+					rev[nr++] = p;
+				while (nr-- > 0) {
+					p = rev[nr];
+					if (getnameinfo(p->ai_addr, p->ai_addrlen,
+					    h, sizeof(h), NULL, 0,
+					    NI_NUMERICHOST) != 0)
+						continue;
+					line = p->ai_family == AF_INET6 ?
+					    xprintf(x, "[%s]:%d", h, pn) :
+					    xprintf(x, "%s:%d", h, pn);
+					if (av_push(x, &out, line, NULL, 0)) {
+						freeaddrinfo(ai);
+						return -1;
+					}
+				}
+			}
+			freeaddrinfo(ai);
+		}
+	}
+	return out_items(x, PK_LISTEN, out.v, out.n, q->file, q->line);
+}
+
+static int
+finalize(struct ctx *x)
+{
+	struct pass *p1 = &x->p[0], *p2 = &x->p[1];
+	struct sv fv[NF];
+	struct av arr[NA];
+	const char *const *hkdef;
+	size_t nhkdef;
+	unsigned f, i;
+	int bad;
+	const char *v;
+
+	index_defaults(x, &hkdef, &nhkdef);
+	if (x->defv[PK_DEBIANBANNER] == NULL)
+		x->defv[PK_DEBIANBANNER] = "yes";
+
+	/* pass 1 + defaults (fill_default_server_options) */
+	memcpy(fv, p1->f, sizeof(fv));
+	memcpy(arr, p1->a, sizeof(arr));
+	for (f = 0; f < NF; f++) {
+		const struct fdef *d = &fdefs[f];
+
+		if (fv[f].set || d->pk == PK_NONE)
+			continue;
+		v = x->defv[d->pk];
+		if (d->part != WHOLE && (v = defpart(x, v, d->part)) == NULL)
+			return -1;
+		if (v == NULL)
+			v = "";
+		fv[f].s = v;
+		fv[f].i = d->part != WHOLE ? strtoll(v, NULL, 10) : 0;
+		fv[f].file = NULL;
+		fv[f].line = 0;
+	}
+	for (f = 0; f < NF; f++)
+		if ((fdefs[f].flags & FD_CLEAR) && strcasecmp(fv[f].s, "none") == 0)
+			fv[f].s = "none";
+	if (arr[A_AUTHMETHODS].n == 1 &&
+	    strcasecmp(arr[A_AUTHMETHODS].v[0], "any") == 0)
+		arr[A_AUTHMETHODS].n = 0;
+	for (f = 0; f < NF; f++) {
+		const char *all;
+
+		if (!(fdefs[f].flags & FD_ALGO))
+			continue;
+		all = f == F_CIPHERS ? x->bi->ciphers : f == F_MACS ?
+		    x->bi->macs : f == F_KEX ? x->bi->kex : f == F_CASIG ?
+		    x->bi->sigs : x->bi->keys;
+		v = assemble(x, p1->f[f].set ? p1->f[f].s : NULL,
+		    x->defv[fdefs[f].pk], all, &bad);
+		if (v == NULL && bad)
+			return fail(x, fv[f].file, fv[f].line, "Bad %s list '%s'",
+			    pks[fdefs[f].pk].name, p1->f[f].s);
+		if (v == NULL)
+			return -1;
+		fv[f].s = v;
+	}
+
+	/* the checks sshd makes before it would start */
+	if (p1->f[F_AKC].set && strcasecmp(p1->f[F_AKC].s, "none") != 0 &&
+	    !p1->f[F_AKCUSER].set)
+		return fail(x, p1->f[F_AKC].file, p1->f[F_AKC].line,
+		    "AuthorizedKeysCommand set without "
+		    "AuthorizedKeysCommandUser");
+	if (p1->f[F_APC].set && strcasecmp(p1->f[F_APC].s, "none") != 0 &&
+	    !p1->f[F_APCUSER].set)
+		return fail(x, p1->f[F_APC].file, p1->f[F_APC].line,
+		    "AuthorizedPrincipalsCommand set without "
+		    "AuthorizedPrincipalsCommandUser");
+	if (arr[A_AUTHMETHODS].n > 0) {
+		const char *en[7];
+
+		en[0] = "yes";
+		en[1] = fv[F_PUBKEYAUTH].s;
+		en[2] = en[3] = fv[F_GSSAUTH].s;
+		en[4] = fv[F_PASSWORD].s;
+		en[5] = fv[F_KBDINT].s;
+		en[6] = fv[F_HBAUTH].s;
+		bad = 0;
+		for (i = 0; i < arr[A_AUTHMETHODS].n; i++) {
+			if (methods_valid(arr[A_AUTHMETHODS].v[i], en) == 0)
+				bad++;
+			else if (problem(x, arr[A_AUTHMETHODS].file,
+			    arr[A_AUTHMETHODS].line, "AuthenticationMethods "
+			    "list \"%s\" uses a disabled method",
+			    arr[A_AUTHMETHODS].v[i]) != 0)
+				return -1;
+		}
+		if (bad == 0)
+			return fail(x, arr[A_AUTHMETHODS].file,
+			    arr[A_AUTHMETHODS].line, "AuthenticationMethods "
+			    "cannot be satisfied by enabled authentication "
+			    "methods");
+	}
+
+	/* the Match pass overrides (copy_set_server_options) */
+	for (f = 0; f < NF; f++) {
+		if (!(fdefs[f].flags & FD_COPY) || !p2->f[f].set)
+			continue;
+		fv[f] = p2->f[f];
+		if (fdefs[f].flags & FD_ALGO) {
+			v = assemble(x, p2->f[f].s, x->defv[fdefs[f].pk],
+			    f == F_CASIG ? x->bi->sigs : x->bi->keys, &bad);
+			if (v == NULL && bad)
+				return fail(x, p2->f[f].file, p2->f[f].line,
+				    "Bad %s list '%s'", pks[fdefs[f].pk].name,
+				    p2->f[f].s);
+			if (v == NULL)
+				return -1;
+			fv[f].s = v;
+		}
+		if ((fdefs[f].flags & FD_NONEPOST) &&
+		    strcasecmp(fv[f].s, "none") == 0)
+			fv[f].s = "none";
+	}
+	for (i = 0; i < NA; i++)
+		if (arr_copied[i] && p2->a[i].n != 0)
+			arr[i] = p2->a[i];
+	/* copy_set_server_options assembles every list once more: a list
+	 * that came out empty ("-*") falls back to the default then */
+	for (f = 0; f < NF; f++)
+		if ((fdefs[f].flags & FD_ALGO) &&
+		    !((fdefs[f].flags & FD_COPY) && p2->f[f].set) &&
+		    *fv[f].s == '\0')
+			fv[f].s = x->defv[fdefs[f].pk];
+
+	/* sshd -T form */
+	for (f = 0; f < NF; f++)
+		if (fdefs[f].part == WHOLE && fdefs[f].pk != PK_NONE &&
+		    out_set(x, fdefs[f].pk, fv[f].s, fv[f].file, fv[f].line))
+			return -1;
+	if (*fv[F_VERSIONADD].s == '\0' &&
+	    out_set(x, PK_VERSIONADD, "none", fv[F_VERSIONADD].file,
+	    fv[F_VERSIONADD].line))
+		return -1;
+	if (fv[F_PUE_ALLOW].set &&
+	    out_set(x, PK_PUE, fv[F_PUE_ALLOW].s, fv[F_PUE_ALLOW].file,
+	    fv[F_PUE_ALLOW].line))
+		return -1;
+	if (out_set(x, PK_MAXSTARTUPS, xprintf(x, "%lld:%lld:%lld",
+	    fv[F_MS_BEGIN].i, fv[F_MS_RATE].i, fv[F_MS_MAX].i),
+	    fv[F_MS_BEGIN].file, fv[F_MS_BEGIN].line) ||
+	    out_set(x, PK_PSNB, xprintf(x, "%lld:%lld", fv[F_PSNB4].i,
+	    fv[F_PSNB6].i), fv[F_PSNB4].file, fv[F_PSNB4].line) ||
+	    out_set(x, PK_IPQOS, xprintf(x, "%s %s", fv[F_IPQOS_I].s,
+	    fv[F_IPQOS_B].s), fv[F_IPQOS_I].file ? fv[F_IPQOS_I].file :
+	    fv[F_IPQOS_B].file, fv[F_IPQOS_I].file ? fv[F_IPQOS_I].line :
+	    fv[F_IPQOS_B].line) ||
+	    out_set(x, PK_REKEY, xprintf(x, "%s %s", fv[F_REKEY_LIMIT].s,
+	    fv[F_REKEY_INT].s), fv[F_REKEY_LIMIT].file ?
+	    fv[F_REKEY_LIMIT].file : fv[F_REKEY_INT].file,
+	    fv[F_REKEY_LIMIT].file ? fv[F_REKEY_LIMIT].line :
+	    fv[F_REKEY_INT].line))
+		return -1;
+
+	{
+		static const char *const defport[] = { "22" };
+		static const struct { unsigned char pk, a; } multi[] = {
+			{ PK_HOSTCERT, A_HOSTCERT },
+			{ PK_ALLOWUSERS, A_ALLOWUSERS },
+			{ PK_DENYUSERS, A_DENYUSERS },
+			{ PK_ALLOWGROUPS, A_ALLOWGROUPS },
+			{ PK_DENYGROUPS, A_DENYGROUPS },
+			{ PK_ACCEPTENV, A_ACCEPTENV },
+			{ PK_SETENV, A_SETENV },
+			{ PK_SUBSYS, A_SUBSYS },
+		};
+		static const struct { unsigned char pk, a; const char *none; }
+		    oneline[] = {
+			{ PK_AUTHKEYS, A_AUTHKEYS, NULL },
+			{ PK_AUTHMETHODS, A_AUTHMETHODS, "any" },
+			{ PK_LOGVERBOSE, A_LOGVERBOSE, "" },
+			{ PK_CHANTMO, A_CHANTMO, "" },
+			{ PK_PERMITOPEN, A_PERMITOPEN, "any" },
+			{ PK_PERMITLISTEN, A_PERMITLISTEN, "any" },
+		};
+		const char **hk;
+
+		if (arr[A_PORT].n)
+			bad = out_items(x, PK_PORT, arr[A_PORT].v, arr[A_PORT].n,
+			    arr[A_PORT].file, arr[A_PORT].line);
+		else {
+			const char **dp = ar_alloc(x->ar, sizeof(*dp));
+			if (dp == NULL)
+				return oom(x);
+			dp[0] = x->defv[PK_PORT] ? x->defv[PK_PORT] : defport[0];
+			bad = out_items(x, PK_PORT, dp, 1, NULL, 0);
+		}
+		if (bad)
+			return -1;
+		if (listen_lines(x, &arr[A_PORT], &arr[A_LISTEN],
+		    fv[F_ADDRFAMILY].s) != 0)
+			return -1;
+		if (arr[A_HOSTKEY].n) {
+			hk = arr[A_HOSTKEY].v;
+			for (i = 0; i < arr[A_HOSTKEY].n; i++)
+				if (strcasecmp(hk[i], "none") == 0)
+					hk[i] = "(null)";	/* as printf %s NULL */
+			bad = out_items(x, PK_HOSTKEY, hk, arr[A_HOSTKEY].n,
+			    arr[A_HOSTKEY].file, arr[A_HOSTKEY].line);
+		} else {
+			if ((hk = ar_alloc(x->ar, (nhkdef + 1) * sizeof(*hk))) == NULL)
+				return oom(x);
+			for (i = 0; i < nhkdef; i++)
+				hk[i] = strchr(hkdef[i], ' ') + 1;
+			bad = out_items(x, PK_HOSTKEY, hk, (unsigned)nhkdef, NULL, 0);
+		}
+		if (bad)
+			return -1;
+		for (i = 0; i < sizeof(multi) / sizeof(multi[0]); i++) {
+			const struct av *a = &arr[multi[i].a];
+			if (out_items(x, multi[i].pk, a->v, a->n, a->file, a->line))
+				return -1;
+		}
+		for (i = 0; i < sizeof(oneline) / sizeof(oneline[0]); i++) {
+			const struct av *a = &arr[oneline[i].a];
+			if (a->n)
+				bad = out_set(x, oneline[i].pk, join(x, a->v, a->n,
+				    ' '), a->file, a->line);
+			else if (oneline[i].none != NULL)
+				bad = out_set(x, oneline[i].pk, oneline[i].none,
+				    NULL, 0);
+			else
+				bad = out_set(x, oneline[i].pk,
+				    x->defv[oneline[i].pk] ?
+				    x->defv[oneline[i].pk] : "", NULL, 0);
+			if (bad)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- API ----------------------------------------------------------------- */
+
+static const struct cvm_sshd_conn noconn = {
+	NULL, NULL, 0, NULL, NULL, NULL, -1, NULL
+};
+
+int
+cvm_sshd_load(const char *root, const char *path,
+    const struct cvm_sshd_conn *conn, struct cvm_sshd **out, char *err,
+    size_t errlen)
+{
+	struct ctx *x;
+	struct cvm_sshd *c;
+	char *buf = NULL;
+	const char *name;
+	int iflags[2] = { 0, MATCH_ONLY }, r = -1;
+
+	if (out != NULL)
+		*out = NULL;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (path == NULL || out == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "no sshd_config path");
+		return -1;
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		free(x);
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	x->c = c;
+	x->ar = &c->ar;
+	x->bi = cvm_sshd_builtin();
+	x->err = err;
+	x->errlen = errlen;
+	x->rootfd = AT_FDCWD;
+	x->p[0].active = 1;
+	x->p[0].ci = NULL;
+	x->p[1].active = 0;
+	x->p[1].ci = conn != NULL ? conn : &noconn;
+	if (root != NULL && *root != '\0' && strcmp(root, "/") != 0) {
+		x->rooted = 1;
+		x->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (x->rootfd < 0) {
+			fail(x, root, 0, "%s", strerror(errno));
+			goto done;
+		}
+	}
+	if ((name = xstrdup(x, path)) == NULL)
+		goto done;
+	if (read_config(x, name, &buf, NULL, 0) != 0)
+		goto done;
+	if (parse_buf(x, name, buf, 0, iflags) != 0)
+		goto done;
+	if (finalize(x) != 0)
+		goto done;
+	r = 0;
+done:
+	free(buf);
+	free(x->tok);
+	free(x->argv);
+	if (x->rooted && x->rootfd >= 0)
+		close(x->rootfd);
+	if (r == 0 && !x->failed)
+		*out = c;
+	else {
+		if (!x->failed)
+			fail(x, path, 0, "cannot be read");
+		cvm_sshd_free(c);
+		r = -1;
+	}
+	free(x);
+	return r;
+}
+
+void
+cvm_sshd_free(struct cvm_sshd *c)
+{
+	if (c == NULL)
+		return;
+	ar_free(&c->ar);
+	free(c);
+}
+
+static const struct out *
+find(const struct cvm_sshd *c, const char *keyword, unsigned *pkp)
+{
+	const struct kw *k;
+
+	if (c == NULL || keyword == NULL || (k = kw_lookup(keyword)) == NULL ||
+	    k->pk == PK_NONE || c->o[k->pk].val == NULL)
+		return NULL;
+	if (pkp != NULL)
+		*pkp = k->pk;
+	return &c->o[k->pk];
+}
+
+const char *
+cvm_sshd_get(const struct cvm_sshd *c, const char *keyword)
+{
+	const struct out *o = find(c, keyword, NULL);
+
+	return o ? o->val : NULL;
+}
+
+int
+cvm_sshd_flag(const struct cvm_sshd *c, const char *keyword)
+{
+	unsigned pk;
+	const struct out *o = find(c, keyword, &pk);
+
+	if (o == NULL || !(pks[pk].flags & P_FLAG))
+		return -1;
+	if (strcmp(o->val, "yes") == 0)
+		return 1;
+	if (strcmp(o->val, "no") == 0)
+		return 0;
+	return -1;
+}
+
+const char *
+cvm_sshd_origin(const struct cvm_sshd *c, const char *keyword, int *line)
+{
+	const struct out *o = find(c, keyword, NULL);
+
+	if (line != NULL)
+		*line = o && o->file ? o->line : 0;
+	return o ? o->file : NULL;
+}
+
+size_t
+cvm_sshd_count(const struct cvm_sshd *c, const char *keyword)
+{
+	unsigned pk;
+	const struct out *o = find(c, keyword, &pk);
+
+	if (o == NULL)
+		return 0;
+	return (pks[pk].flags & P_MULTI) ? o->nitems : 1;
+}
+
+const char *
+cvm_sshd_value(const struct cvm_sshd *c, const char *keyword, size_t i)
+{
+	unsigned pk;
+	const struct out *o = find(c, keyword, &pk);
+
+	if (o == NULL)
+		return NULL;
+	if (!(pks[pk].flags & P_MULTI))
+		return i == 0 ? o->val : NULL;
+	return i < o->nitems ? o->items[i] : NULL;
+}
+
+size_t
+cvm_sshd_nproblems(const struct cvm_sshd *c)
+{
+	return c ? c->nproblems : 0;
+}
+
+const char *
+cvm_sshd_problem(const struct cvm_sshd *c, size_t i)
+{
+	return c && i < c->nproblems ? c->problems[i] : NULL;
+}
+
+void
+cvm_sshd_print(const struct cvm_sshd *c, FILE *fp, int all)
+{
+	unsigned pk, i;
+	const struct out *o;
+
+	if (c == NULL || fp == NULL)
+		return;
+	for (pk = 0; pk < NPK; pk++) {
+		o = &c->o[pk];
+		if (o->val == NULL || (pks[pk].flags & P_NOPRINT) ||
+		    (!all && !(pks[pk].flags & P_LOGIN)))
+			continue;
+		if (pks[pk].flags & P_MULTI) {
+			for (i = 0; i < o->nitems; i++)
+				fprintf(fp, "%s %s\n", pks[pk].name, o->items[i]);
+		} else if (*o->val != '\0' || (pk != PK_LOGVERBOSE &&
+		    pk != PK_CHANTMO))
+			fprintf(fp, "%s %s\n", pks[pk].name, o->val);
+	}
 }

@@ -23,8 +23,9 @@ struct cvm_sshd_conn {
 
 struct cvm_sshd;
 
-/* Reads `path` (normally /etc/ssh/sshd_config).  conn NULL: no Match block
- * applies (sshd -T without -C).  `root` (NULL or "/" for the live system)
+/* Reads `path` (normally /etc/ssh/sshd_config).  conn NULL: as sshd -T
+ * without -C, i.e. a connection about which nothing is known: only
+ * "Match All" blocks apply.  Match LocalPort never matches lport -1.  `root` (NULL or "/" for the live system)
  * resolves every absolute path, Include included, inside that directory.
  * Returns 0, or -1 when the config cannot be used (unreadable main file,
  * a line sshd would reject, Include nesting too deep) with "file:line:
@@ -35,13 +36,22 @@ int cvm_sshd_load(const char *root, const char *path,
     char *err, size_t errlen);
 void cvm_sshd_free(struct cvm_sshd *c);
 
-/* Effective value of a keyword (any case), exactly as `sshd -T` prints it
- * after the keyword; NULL for a keyword this reader does not know. */
+/* Effective value of a keyword (any case, aliases too:
+ * ChallengeResponseAuthentication gives kbdinteractiveauthentication's),
+ * exactly as `sshd -T` prints it after the keyword; NULL for a keyword
+ * this reader does not know (or one of a later OpenSSH, e.g.
+ * PAMServiceName for 9.2).  Some values the policy code tests:
+ * authorizedkeyscommand "none" or the command line as written (arguments
+ * and a trailing "# ..." included); authenticationmethods "any" or the
+ * lists separated by ' '; pubkeyacceptedalgorithms the expanded comma
+ * list; authorizedkeysfile the files separated by ' ' (tokens %h %u %%
+ * kept); permitrootlogin "without-password" for prohibit-password. */
 const char *cvm_sshd_get(const struct cvm_sshd *c, const char *keyword);
 /* yes/no keywords: 1 or 0 (-1 unknown keyword or not a flag). */
 int cvm_sshd_flag(const struct cvm_sshd *c, const char *keyword);
 /* Where the effective value came from: file and line, or NULL/0 for the
- * built-in default. */
+ * built-in default (for keywords that accumulate: the first line that
+ * contributed). */
 const char *cvm_sshd_origin(const struct cvm_sshd *c, const char *keyword, int *line);
 
 /* Problems found while reading that did not stop it: "file:line: text". */

@@ -147,6 +147,50 @@ log_decision(struct ctx *x, const struct cvm_eval *ev,
 			pam_syslog(x->pamh, LOG_DEBUG, "note: %s", ev->keys.notes.v[i]);
 }
 
+/* How did the login that reached the account stage authenticate?  sshd
+ * (monitor.c, every version up to 10.x) runs the PAM account stack before
+ * it appends the method that just succeeded to SSH_AUTH_INFO_0, which then
+ * lists only earlier steps of a multi-step login.  So the auth stage
+ * remembers, in the PAM handle, that a password was checked in this
+ * connection; the account stage takes that, unless SSH_AUTH_INFO_0 shows a
+ * key.  A login whose client tried a password, failed, and then succeeded
+ * by key is reported as a password login: clients try keys first, so this
+ * is rare, and cvmkey(8) documents it. */
+#define ATTEMPT_DATA "pam_cvmkey_password_attempt"
+
+static void
+cleanup_attempt(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+static void
+remember_attempt(pam_handle_t *pamh, const char *method)
+{
+	char *m = strdup(method);
+
+	if (m != NULL && pam_set_data(pamh, ATTEMPT_DATA, m, cleanup_attempt) != PAM_SUCCESS)
+		free(m);
+}
+
+static const char *
+password_login(pam_handle_t *pamh, const char *info)
+{
+	const void *m = NULL;
+
+	for (const char *p = info; p != NULL && *p != '\0';) {
+		if (strncmp(p, "publickey", 9) == 0 || strncmp(p, "hostbased", 9) == 0)
+			return NULL;
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	}
+	if (pam_get_data(pamh, ATTEMPT_DATA, &m) != PAM_SUCCESS)
+		return NULL;
+	return m;
+}
+
 EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -174,6 +218,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	log_decision(&x, &ev, &req, NULL);
 	if (ev.d.enforce)
 		ret = PAM_AUTH_ERR;
+	remember_attempt(pamh, req.method);
 	cvm_eval_free(&ev);
 out:
 	cvm_conf_free(&x.conf);
@@ -185,27 +230,6 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	(void)pamh; (void)flags; (void)argc; (void)argv;
 	return PAM_IGNORE;
-}
-
-/* Which method completed the login, from SSH_AUTH_INFO_0 (one line per
- * completed method): "password" or "keyboard-interactive" when a password
- * was the only factor, NULL otherwise. */
-static const char *
-password_login(const char *info)
-{
-	const char *m = NULL;
-
-	for (const char *p = info; p != NULL && *p != '\0';) {
-		if (strncmp(p, "publickey", 9) == 0 || strncmp(p, "hostbased", 9) == 0)
-			return NULL;
-		if (strncmp(p, "password", 8) == 0)
-			m = "password";
-		else if (strncmp(p, "keyboard-interactive", 20) == 0)
-			m = "keyboard-interactive";
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return m;
 }
 
 EXPORT int
@@ -224,7 +248,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	/* Under policy=audit, a key-bound user who got in by password is the
 	 * line the roll-out needs: real users, not attackers' guesses. */
 	if (x.conf.policy != CVM_POLICY_AUDIT || user == NULL ||
-	    (method = password_login(req.auth_info)) == NULL ||
+	    (method = password_login(pamh, req.auth_info)) == NULL ||
 	    !cvm_policy_covers(&x.conf, req.service, req.tty))
 		goto out;
 	req.method = method;

@@ -52,7 +52,7 @@ tl_sandbox(const char *dir)
 {
 	static const char *etc[] = { "passwd", "shadow", "group", "gshadow" };
 	static const char *nodes[] = { "null", "zero", "full", "random",
-	    "urandom", "tty", "ptmx" };
+	    "urandom", "tty" };
 	struct sockaddr_un sun;
 	char p[512], q[512];
 	int fd;
@@ -94,8 +94,12 @@ tl_sandbox(const char *dir)
 	}
 	mkdir("/dev/pts", 0755);
 	mkdir("/dev/shm", 01777);
-	snprintf(p, sizeof(p), "%s/olddev/pts", dir);
-	mount(p, "/dev/pts", NULL, MS_BIND | MS_REC, NULL);
+	/* A private pty instance: sshpass and sshd need ptys. */
+	if (mount("devpts", "/dev/pts", "devpts", 0, "newinstance,ptmxmode=0666,mode=0620") == -1 ||
+	    symlink("pts/ptmx", "/dev/ptmx") == -1) {
+		fprintf(stderr, "testlib: devpts: %s\n", strerror(errno));
+		return -1;
+	}
 	snprintf(p, sizeof(p), "%s/olddev/shm", dir);
 	mount(p, "/dev/shm", NULL, MS_BIND | MS_REC, NULL);
 	if (symlink("/proc/self/fd", "/dev/fd") == -1 ||
