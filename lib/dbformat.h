@@ -162,9 +162,9 @@
 #define CVM_DBR_GROUP_FIXED	8	/* two u32 */
 #define CVM_DBR_KEY_FIXED	16	/* two u64 */
 
-/* limits: the writer's (DESIGN §5) */
-#define CVM_DB_MAX_USERS	100000
-#define CVM_DB_MAX_GROUPS	200000	/* user-private groups + others */
+/* limits of the file format, enforced by writer and reader */
+#define CVM_DB_MAX_USERS	4000000	/* the file; documents are capped lower (DESIGN §5) */
+#define CVM_DB_MAX_GROUPS	8000000	/* user-private groups + others */
 #define CVM_DB_MAX_KEYS		32	/* per account */
 #define CVM_DB_MAX_BLOB		16384	/* per key */
 #define CVM_DB_MAX_MEMBERS	1024	/* per group */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,24 @@ xstrdup0(const char *s)
 }
 
 /* ---- the model ---------------------------------------------------------- */
+
+/* Room for one more element after n in p (which may have been allocated
+ * by the caller: its real size comes from malloc_usable_size), growing
+ * geometrically so that building a model of n entries costs O(n). */
+static void *
+grow(void *p, size_t n, size_t elem)
+{
+	size_t cap = p != NULL ? malloc_usable_size(p) / elem : 0, want;
+
+	if (n < cap)
+		return p;
+	want = n < 4 ? 8 : 2 * n;
+	if (want > SIZE_MAX / elem) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, want * elem);
+}
 
 void
 cvm_dbm_init(struct cvm_dbm *m)
@@ -135,7 +154,7 @@ cvm_dbm_add_user(struct cvm_dbm *m, const char *name)
 		errno = E2BIG;
 		return NULL;
 	}
-	if ((nu = realloc(m->users, (m->nusers + 1) * sizeof(*nu))) == NULL)
+	if ((nu = grow(m->users, m->nusers, sizeof(*nu))) == NULL)
 		return NULL;
 	m->users = nu;
 	u = &nu[m->nusers];
@@ -234,7 +253,7 @@ cvm_dbm_user_add_gid(struct cvm_dbm_user *u, uint32_t gid)
 		errno = E2BIG;
 		return -1;
 	}
-	if ((ng = realloc(u->groups, (u->ngroups + 1) * sizeof(*ng))) == NULL)
+	if ((ng = grow(u->groups, u->ngroups, sizeof(*ng))) == NULL)
 		return -1;
 	u->groups = ng;
 	ng[u->ngroups++] = gid;
@@ -287,7 +306,7 @@ cvm_dbm_add_group(struct cvm_dbm *m, const char *name, uint32_t gid)
 		errno = E2BIG;
 		return NULL;
 	}
-	if ((ng = realloc(m->groups, (m->ngroups + 1) * sizeof(*ng))) == NULL)
+	if ((ng = grow(m->groups, m->ngroups, sizeof(*ng))) == NULL)
 		return NULL;
 	m->groups = ng;
 	g = &ng[m->ngroups];
@@ -330,7 +349,7 @@ cvm_dbm_group_add_member(struct cvm_dbm_group *g, const char *name)
 	}
 	if ((s = strdup(name)) == NULL)
 		return -1;
-	if ((nm = realloc(g->members, (g->nmembers + 1) * sizeof(*nm))) == NULL) {
+	if ((nm = grow(g->members, g->nmembers, sizeof(*nm))) == NULL) {
 		free(s);
 		return -1;
 	}

@@ -533,10 +533,17 @@ struct out {
 	int line;
 };
 
+struct prob {
+	const char *text;	/* "file:line: what" */
+	const char *file;
+	int line;
+	int kind;		/* CVM_SSHD_PROBLEM_* */
+};
+
 struct cvm_sshd {
 	struct arena ar;
 	struct out o[NPK];
-	const char **problems;
+	struct prob *problems;
 	size_t nproblems, capproblems;
 };
 
@@ -641,16 +648,17 @@ xprintf(struct ctx *x, const char *fmt, ...)
 	return p;
 }
 
-static int problem(struct ctx *x, const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static int problem(struct ctx *x, int kind, const char *file, int line,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static int
-problem(struct ctx *x, const char *file, int line, const char *fmt, ...)
+problem(struct ctx *x, int kind, const char *file, int line, const char *fmt,
+    ...)
 {
 	struct cvm_sshd *c = x->c;
 	char msg[1024];
 	va_list ap;
-	const char **nv;
+	struct prob *nv;
 	char *p;
 
 	va_start(ap, fmt);
@@ -673,7 +681,11 @@ problem(struct ctx *x, const char *file, int line, const char *fmt, ...)
 		c->problems = nv;
 		c->capproblems = cap;
 	}
-	c->problems[c->nproblems++] = p;
+	c->problems[c->nproblems].text = p;
+	c->problems[c->nproblems].file = file;
+	c->problems[c->nproblems].line = file ? line : 0;
+	c->problems[c->nproblems].kind = kind;
+	c->nproblems++;
 	return 0;
 }
 
@@ -1506,17 +1518,22 @@ match_group(const struct cvm_sshd_conn *ci, const char *list)
 	return found;
 }
 
-/* 1 match, 0 no match, -1 error (x->err set). cond is modified. */
+/* 1 match, 0 no match, -1 error (x->err set).  cond is modified; *rest
+ * is what the criteria left unread (sshd then complains about extra
+ * arguments). */
 static int
 match_cfg(struct ctx *x, char *cond, const struct cvm_sshd_conn *ci,
-    const char *file, int line)
+    const char *file, int line, char **rest)
 {
 	char *cp = cond, *attrib, *arg;
 	int result = 1, attributes = 0, port, r;
 
+	*rest = NULL;
 	while ((attrib = strdelim(&cp)) != NULL && *attrib != '\0') {
-		if (*attrib == '#')
+		if (*attrib == '#') {
+			cp = NULL;
 			break;
+		}
 		attributes++;
 		if (strcasecmp(attrib, "all") == 0) {
 			if (attributes > 1 || ((arg = strdelim(&cp)) != NULL &&
@@ -1524,6 +1541,7 @@ match_cfg(struct ctx *x, char *cond, const struct cvm_sshd_conn *ci,
 				return fail(x, file, line, "Bad Match condition: "
 				    "'all' cannot be combined with other Match "
 				    "attributes");
+			*rest = (arg != NULL && *arg == '#') ? NULL : cp;
 			return 1;
 		}
 		if ((arg = strdelim(&cp)) == NULL || *arg == '\0' || *arg == '#')
@@ -1575,6 +1593,7 @@ match_cfg(struct ctx *x, char *cond, const struct cvm_sshd_conn *ci,
 	if (attributes == 0)
 		return fail(x, file, line, "Bad Match condition: One or more "
 		    "attributes required for Match");
+	*rest = cp;
 	return result;
 }
 
@@ -1945,7 +1964,8 @@ read_config(struct ctx *x, const char *path, char **buf, const char *from,
 		close(fd);
 		if ((*buf = strdup("")) == NULL)
 			return oom(x);
-		return problem(x, from ? from : path, from ? fline : 0,
+		return problem(x, CVM_SSHD_PROBLEM_INCLUDE_DIR,
+		    from ? from : path, from ? fline : 0,
 		    "%s is a directory: sshd reads it as empty", path);
 	}
 	/* a FIFO would block sshd forever; character devices (/dev/null)
@@ -2694,7 +2714,8 @@ apply(struct ctx *x, int pi, int *iflags, const struct kw *k,
 	case OP_DEPRECATED:
 	case OP_IGNORE:
 	case OP_UNSUPPORTED:
-		if (pi == 0 && problem(x, file, ln, "%s option %s%s",
+		if (pi == 0 && problem(x, CVM_SSHD_PROBLEM_DEPRECATED, file,
+		    ln, "%s option %s%s",
 		    k->op == OP_UNSUPPORTED ? "Unsupported" : "Deprecated",
 		    keyword, k->op == OP_IGNORE ? " (ignored)" : "") != 0)
 			return -1;
@@ -2702,19 +2723,20 @@ apply(struct ctx *x, int pi, int *iflags, const struct kw *k,
 		break;
 	case OP_MATCH:
 		{
-			char *cond = strdup(str);
+			char *cond = strdup(str), *left;
 			int r;
 
 			if (cond == NULL)
 				return oom(x);
 			r = match_cfg(x, cond, (*iflags & NEVERMATCH) ? NULL :
-			    p->ci, file, ln);
+			    p->ci, file, ln, &left);
+			if (r >= 0 && (left == NULL || *left == '\0'))
+				a.n = 0;	/* all of it read */
 			free(cond);
 			if (r < 0)
 				return -1;
 			p->active = (*iflags & NEVERMATCH) ? 0 : r;
 			*iflags &= ~MATCH_ONLY;
-			a.n = 0;
 		}
 		break;
 	default:
@@ -2769,7 +2791,8 @@ do_include(struct ctx *x, const char *file, int ln, int depth, int iflags[2],
 			    "(out of memory or more than %d files)", pat,
 			    MAX_GLOB);
 		if (l.n == 0 && !has_magic(pat) &&
-		    problem(x, file, ln, "Include %s: no such file (sshd "
+		    problem(x, CVM_SSHD_PROBLEM_INCLUDE_MISSING, file, ln,
+		    "Include %s: no such file (sshd "
 		    "skips it silently)", pat) != 0) {
 			strlist_free(&l);
 			return -1;
@@ -2831,7 +2854,8 @@ process_line(struct ctx *x, const char *file, int ln, char *line, int depth,
 	if ((k = kw_lookup(keyword)) == NULL)
 		return fail(x, file, ln, "Bad configuration option: %s", keyword);
 	if (k->op == OP_NEWER)
-		return problem(x, file, ln, "%s is not an option of OpenSSH %s "
+		return problem(x, CVM_SSHD_PROBLEM_NEWER, file, ln,
+		    "%s is not an option of OpenSSH %s "
 		    "(it is one of a later version): that sshd refuses to "
 		    "start with it", keyword, x->bi->version);
 	ac = split_args(x, str);
@@ -3240,6 +3264,9 @@ finalize(struct ctx *x)
 	if (arr[A_AUTHMETHODS].n == 1 &&
 	    strcasecmp(arr[A_AUTHMETHODS].v[0], "any") == 0)
 		arr[A_AUTHMETHODS].n = 0;
+	if (arr[A_CHANTMO].n == 1 &&
+	    strcasecmp(arr[A_CHANTMO].v[0], "none") == 0)
+		arr[A_CHANTMO].n = 0;
 	for (f = 0; f < NF; f++) {
 		const char *all;
 
@@ -3282,7 +3309,8 @@ finalize(struct ctx *x)
 		for (i = 0; i < arr[A_AUTHMETHODS].n; i++) {
 			if (methods_valid(arr[A_AUTHMETHODS].v[i], en) == 0)
 				bad++;
-			else if (problem(x, arr[A_AUTHMETHODS].file,
+			else if (problem(x, CVM_SSHD_PROBLEM_METHODS,
+			    arr[A_AUTHMETHODS].file,
 			    arr[A_AUTHMETHODS].line, "AuthenticationMethods "
 			    "list \"%s\" uses a disabled method",
 			    arr[A_AUTHMETHODS].v[i]) != 0)
@@ -3599,7 +3627,18 @@ cvm_sshd_nproblems(const struct cvm_sshd *c)
 const char *
 cvm_sshd_problem(const struct cvm_sshd *c, size_t i)
 {
-	return c && i < c->nproblems ? c->problems[i] : NULL;
+	return c && i < c->nproblems ? c->problems[i].text : NULL;
+}
+
+int
+cvm_sshd_problem_info(const struct cvm_sshd *c, size_t i, const char **file,
+    int *line)
+{
+	if (file != NULL)
+		*file = c && i < c->nproblems ? c->problems[i].file : NULL;
+	if (line != NULL)
+		*line = c && i < c->nproblems ? c->problems[i].line : 0;
+	return c && i < c->nproblems ? c->problems[i].kind : -1;
 }
 
 void

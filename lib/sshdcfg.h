@@ -23,7 +23,8 @@ struct cvm_sshd_conn {
 
 struct cvm_sshd;
 
-/* Reads `path` (normally /etc/ssh/sshd_config).  conn NULL: as sshd -T
+/* Reads `path` (normally /etc/ssh/sshd_config; a relative path is taken
+ * from the working directory, outside `root`).  conn NULL: as sshd -T
  * without -C, i.e. a connection about which nothing is known: only
  * "Match All" blocks apply.  Match LocalPort never matches lport -1.  `root` (NULL or "/" for the live system)
  * resolves every absolute path, Include included, inside that directory.
@@ -57,6 +58,24 @@ const char *cvm_sshd_origin(const struct cvm_sshd *c, const char *keyword, int *
 /* Problems found while reading that did not stop it: "file:line: text". */
 size_t cvm_sshd_nproblems(const struct cvm_sshd *c);
 const char *cvm_sshd_problem(const struct cvm_sshd *c, size_t i);
+/* What problem i is (-1: no such problem), and where (file NULL, line 0
+ * when it has no place). */
+enum {
+	CVM_SSHD_PROBLEM_OTHER,
+	CVM_SSHD_PROBLEM_INCLUDE_MISSING,	/* Include without wildcards
+						   names nothing: sshd skips it */
+	CVM_SSHD_PROBLEM_INCLUDE_DIR,		/* Include names a directory:
+						   sshd reads it as empty */
+	CVM_SSHD_PROBLEM_DEPRECATED,		/* deprecated/unsupported
+						   keyword sshd ignores */
+	CVM_SSHD_PROBLEM_NEWER,			/* keyword of a later OpenSSH:
+						   this version's sshd refuses
+						   it, the reader goes on */
+	CVM_SSHD_PROBLEM_METHODS		/* an AuthenticationMethods
+						   list uses a disabled method */
+};
+int cvm_sshd_problem_info(const struct cvm_sshd *c, size_t i,
+    const char **file, int *line);
 
 /* Prints every keyword in sshd -T form ("keyword value\n"). */
 void cvm_sshd_print(const struct cvm_sshd *c, FILE *fp, int all);

@@ -1113,7 +1113,7 @@ t_100k(void **state)
 	uint64_t uname_off, ulist_off, off, steps, total = 0, maxsteps = 0;
 	uint32_t size, mask, idx;
 	char name[32], err[256];
-	const size_t n = CVM_DB_MAX_USERS;
+	const size_t n = 100000;
 
 	cvm_dbm_init(&m);
 	for (i = 0; i < n; i++) {

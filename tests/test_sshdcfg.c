@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -494,6 +495,25 @@ setup(void **state)
 		if (run(kg, out, err) != 0)
 			have_sshd = 0;
 	}
+	if (have_sshd) {
+		/* the defaults are one build's: compare with that version only */
+		char *v[] = { sshd, (char *)"-V", NULL }, *txt, want[32];
+		const char *hit;
+
+		snprintf(out, sizeof(out), "%s/v.out", tmp);
+		snprintf(err, sizeof(err), "%s/v.err", tmp);
+		(void)run(v, out, err);
+		txt = slurp(err, NULL);
+		snprintf(want, sizeof(want), "OpenSSH_%s",
+		    cvm_sshd_defaults_version());
+		hit = txt ? strstr(txt, want) : NULL;
+		if (hit == NULL || isdigit((unsigned char)hit[strlen(want)])) {
+			print_message("# installed sshd is not %s: comparisons "
+			    "not run\n", want);
+			have_sshd = 0;
+		}
+		free(txt);
+	}
 	if (!have_sshd)
 		print_message("# sshd comparisons not run: need root, %s and "
 		    "ssh-keygen\n", sshd);
@@ -555,6 +575,9 @@ compare_debian_stock(void **state)
 		return;
 	for (s = 0; specs[s] != NULL; s++)
 		compare_one(TEST_SRCDIR "/data/sshd/debian/sshd_config", specs[s]);
+	/* the built-in defaults themselves */
+	compare_one("/dev/null", specs[0]);
+	compare_one("/dev/null", specs[1]);
 }
 
 /* Hostile bytes: sshd's reading of them, not ours, decides. */
@@ -786,6 +809,30 @@ problems(void **state)
 	assert_true(has_problem(c, "RSAAuthentication"));
 	assert_non_null(strstr(cvm_sshd_problem(c, 0), "misc.conf:"));
 	assert_null(cvm_sshd_problem(c, cvm_sshd_nproblems(c)));
+	{
+		const char *f;
+		int line;
+
+		assert_int_equal(cvm_sshd_problem_info(c, 0, &f, &line),
+		    CVM_SSHD_PROBLEM_DEPRECATED);
+		assert_non_null(strstr(f, "misc.conf"));
+		assert_true(line > 40);
+		assert_int_equal(cvm_sshd_problem_info(c, 99, &f, &line), -1);
+		assert_null(f);
+		assert_int_equal(line, 0);
+	}
+	cvm_sshd_free(c);
+	c = load(path2(cases, "glob.conf"), NULL);
+	assert_int_equal(cvm_sshd_nproblems(c), 1);
+	{
+		const char *f;
+		int line;
+
+		assert_int_equal(cvm_sshd_problem_info(c, 0, &f, &line),
+		    CVM_SSHD_PROBLEM_INCLUDE_MISSING);
+		assert_non_null(strstr(f, "glob.conf"));
+		assert_int_equal(line, 4);
+	}
 	cvm_sshd_free(c);
 
 	/* keywords of later OpenSSH versions: problems, not errors */
@@ -794,6 +841,8 @@ problems(void **state)
 	    "RefuseConnection no\nSshdSessionPath /usr/lib/openssh/sshd-session\n"
 	    "Match User root\n\tPAMServiceName other\n\tPasswordAuthentication no\n");
 	c = load(p, NULL);
+	assert_int_equal(cvm_sshd_problem_info(c, 0, NULL, NULL),
+	    CVM_SSHD_PROBLEM_NEWER);
 	assert_true(has_problem(c, "newer.conf:1: PAMServiceName"));
 	assert_true(has_problem(c, "PerSourcePenalties"));
 	assert_true(has_problem(c, "RefuseConnection"));
@@ -806,6 +855,8 @@ problems(void **state)
 	puts_file(p, "Include /tmp\nPort 2\n");
 	c = load(p, NULL);
 	assert_true(has_problem(c, "is a directory"));
+	assert_int_equal(cvm_sshd_problem_info(c, 0, NULL, NULL),
+	    CVM_SSHD_PROBLEM_INCLUDE_DIR);
 	assert_string_equal(cvm_sshd_get(c, "port"), "2");
 	cvm_sshd_free(c);
 
@@ -815,6 +866,8 @@ problems(void **state)
 	    "AuthenticationMethods publickey,password publickey\n");
 	c = load(p, NULL);
 	assert_true(has_problem(c, "publickey,password"));
+	assert_int_equal(cvm_sshd_problem_info(c, 0, NULL, NULL),
+	    CVM_SSHD_PROBLEM_METHODS);
 	cvm_sshd_free(c);
 }
 
