@@ -114,16 +114,13 @@ struct job {
 	pthread_cond_t cond;
 	int refs;		/* caller + thread; the last one frees */
 	int done;
-	/* input (copies: the caller may be gone) */
+	/* copies: the caller may be gone when the thread finishes */
 	struct cvm_creds cr;
 	gid_t *gids;
-	char *name, *home, *path;
+	char *name, *home;
 	int strict;
-	/* output */
-	int status;		/* 0 contents, 1 missing, -1 refused */
-	char *buf;
-	size_t len;
-	char why[PATH_MAX + 128];
+	size_t n;
+	struct cvm_akread *files;	/* paths strdup'd */
 };
 
 static void
@@ -138,12 +135,42 @@ job_unref(struct job *j)
 		return;
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->cond);
+	for (size_t i = 0; i < j->n; i++) {
+		free((char *)j->files[i].path);
+		free(j->files[i].buf);
+	}
+	free(j->files);
 	free(j->gids);
 	free(j->name);
 	free(j->home);
-	free(j->path);
-	free(j->buf);
 	free(j);
+}
+
+int
+cvm_user_groups(const char *name, gid_t gid, gid_t **gids, size_t *n)
+{
+	int cap = 32;
+
+	*gids = NULL;
+	*n = 0;
+	for (;;) {
+		int got = cap;
+		gid_t *g = realloc(*gids, (size_t)cap * sizeof(gid_t));
+
+		if (g == NULL)
+			break;
+		*gids = g;
+		if (getgrouplist(name, gid, g, &got) != -1) {
+			*n = (size_t)got;
+			return 0;
+		}
+		if (got <= cap || got > 65536)
+			break;
+		cap = got;
+	}
+	free(*gids);
+	*gids = NULL;
+	return -1;
 }
 
 /* Switches this thread, and only this thread, to the user. */
@@ -160,35 +187,30 @@ become_user(const struct cvm_creds *cr)
 }
 
 static void
-read_as_user(struct job *j)
+read_one(const struct cvm_creds *cr, int strict, struct cvm_akread *f)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t n = 0;
 	int fd = -1;
 
-	j->status = -1;
-	if (become_user(&j->cr) != 0) {
-		snprintf(j->why, sizeof(j->why), "cannot switch to uid %lu: %s",
-		    (unsigned long)j->cr.uid, strerror(errno));
-		return;
-	}
-	if ((fd = open(j->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1) {
+	f->status = -1;
+	if ((fd = open(f->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
-			j->status = 1;
-		snprintf(j->why, sizeof(j->why), "%s: %s", j->path, strerror(errno));
+			f->status = 1;
+		snprintf(f->why, sizeof(f->why), "%s: %s", f->path, strerror(errno));
 		return;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(j->why, sizeof(j->why), "%s is not a regular file", j->path);
+		snprintf(f->why, sizeof(f->why), "%s is not a regular file", f->path);
 		goto out;
 	}
-	if (j->strict && safe_path(j->path, &st, j->cr.home, j->cr.uid, j->why,
-	    sizeof(j->why)) != 0)
+	if (strict && safe_path(f->path, &st, cr->home, cr->uid, f->why,
+	    sizeof(f->why)) != 0)
 		goto out;
 	if ((size_t)st.st_size > CVM_AKFILE_MAX) {
-		snprintf(j->why, sizeof(j->why), "%s is larger than %u bytes",
-		    j->path, CVM_AKFILE_MAX);
+		snprintf(f->why, sizeof(f->why), "%s is larger than %u bytes",
+		    f->path, CVM_AKFILE_MAX);
 		goto out;
 	}
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -200,8 +222,8 @@ read_as_user(struct job *j)
 			char *nb;
 
 			if (cap > CVM_AKFILE_MAX) {
-				snprintf(j->why, sizeof(j->why), "%s is larger than "
-				    "%u bytes", j->path, CVM_AKFILE_MAX);
+				snprintf(f->why, sizeof(f->why), "%s is larger than "
+				    "%u bytes", f->path, CVM_AKFILE_MAX);
 				goto out;
 			}
 			cap = cap * 2 > CVM_AKFILE_MAX + 1 ? CVM_AKFILE_MAX + 1 : cap * 2;
@@ -214,7 +236,7 @@ read_as_user(struct job *j)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1) {
-			snprintf(j->why, sizeof(j->why), "%s: %s", j->path, strerror(errno));
+			snprintf(f->why, sizeof(f->why), "%s: %s", f->path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -222,16 +244,57 @@ read_as_user(struct job *j)
 		n += (size_t)r;
 	}
 	buf[n] = '\0';
-	j->buf = buf;
-	j->len = n;
+	f->buf = buf;
+	f->len = n;
 	buf = NULL;
-	j->status = 0;
+	f->status = 0;
 	goto out;
 nomem:
-	snprintf(j->why, sizeof(j->why), "%s: out of memory", j->path);
+	snprintf(f->why, sizeof(f->why), "%s: out of memory", f->path);
 out:
 	free(buf);
 	close(fd);
+}
+
+static void
+read_as_user(struct job *j)
+{
+	int any = 0;
+
+	/* A file that root cannot find does not exist for the user either
+	 * (ENOENT, not EACCES: a root-squashed NFS home falls through). */
+	for (size_t i = 0; i < j->n; i++) {
+		struct stat st;
+
+		if (stat(j->files[i].path, &st) == -1 && errno == ENOENT) {
+			j->files[i].status = 1;
+			snprintf(j->files[i].why, sizeof(j->files[i].why), "%s: %s",
+			    j->files[i].path, strerror(ENOENT));
+		} else
+			any = 1;
+	}
+	if (!any)
+		return;
+	if (j->cr.gids == NULL && geteuid() == 0 && j->cr.uid != 0) {
+		size_t n;
+
+		if (cvm_user_groups(j->cr.name, j->cr.gid, &j->gids, &n) != 0)
+			n = 0;	/* become_user then fails: no keys, reason given */
+		j->cr.gids = j->gids;
+		j->cr.ngids = n;
+	}
+	if (become_user(&j->cr) != 0) {
+		for (size_t i = 0; i < j->n; i++) {
+			j->files[i].status = -1;
+			snprintf(j->files[i].why, sizeof(j->files[i].why),
+			    "cannot switch to uid %lu: %s", (unsigned long)j->cr.uid,
+			    strerror(errno));
+		}
+		return;
+	}
+	for (size_t i = 0; i < j->n; i++)
+		if (j->files[i].status != 1)
+			read_one(&j->cr, j->strict, &j->files[i]);
 }
 
 static void *
@@ -249,60 +312,65 @@ reader_thread(void *arg)
 }
 
 static struct job *
-job_new(const struct cvm_creds *cr, const char *path, int strict)
+job_new(const struct cvm_creds *cr, const struct cvm_akread *files, size_t n,
+    int strict)
 {
 	struct job *j = calloc(1, sizeof(*j));
+	pthread_condattr_t ca;
 
 	if (j == NULL)
 		return NULL;
-	j->refs = 2;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	j->refs = 1;	/* until the thread exists: job_unref frees on failure */
 	j->strict = strict;
 	j->cr = *cr;
-	if ((j->gids = calloc(cr->ngids + 1, sizeof(gid_t))) == NULL ||
+	if ((cr->gids != NULL &&
+	    (j->gids = calloc(cr->ngids + 1, sizeof(gid_t))) == NULL) ||
 	    (j->name = strdup(cr->name)) == NULL ||
 	    (j->home = strdup(cr->home)) == NULL ||
-	    (j->path = strdup(path)) == NULL) {
-		free(j->gids);
-		free(j->name);
-		free(j->home);
-		free(j->path);
-		free(j);
+	    (j->files = calloc(n, sizeof(*j->files))) == NULL) {
+		job_unref(j);
 		return NULL;
 	}
-	if (cr->ngids > 0)
+	for (; j->n < n; j->n++) {
+		if ((j->files[j->n].path = strdup(files[j->n].path)) == NULL) {
+			job_unref(j);
+			return NULL;
+		}
+	}
+	if (cr->gids != NULL && cr->ngids > 0)
 		memcpy(j->gids, cr->gids, cr->ngids * sizeof(gid_t));
 	j->cr.gids = j->gids;
 	j->cr.name = j->name;
 	j->cr.home = j->home;
-	{
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&j->cond, &ca);
-		pthread_condattr_destroy(&ca);
-	}
-	pthread_mutex_init(&j->lock, NULL);
+	j->refs = 2;	/* the caller and the thread */
 	return j;
 }
 
 int
-cvm_akfile_read(const struct cvm_creds *cr, const char *path,
-    int strict_modes, unsigned timeout_ms, char **bufp, size_t *lenp,
-    char *why, size_t whylen)
+cvm_akfile_read_all(const struct cvm_creds *cr, struct cvm_akread *files,
+    size_t n, int strict_modes, unsigned timeout_ms)
 {
 	struct timespec deadline;
 	pthread_attr_t attr;
 	pthread_t tid;
 	struct job *j;
-	int ret, r, timedout = 0;
+	int r, timedout;
 
-	*bufp = NULL;
-	*lenp = 0;
-	if ((j = job_new(cr, path, strict_modes)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
+	for (size_t i = 0; i < n; i++) {
+		files[i].status = -1;
+		files[i].buf = NULL;
+		files[i].len = 0;
+		snprintf(files[i].why, sizeof(files[i].why), "out of memory");
 	}
+	if (n == 0)
+		return 0;
+	if ((j = job_new(cr, files, n, strict_modes)) == NULL)
+		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
@@ -316,7 +384,9 @@ cvm_akfile_read(const struct cvm_creds *cr, const char *path,
 	r = pthread_create(&tid, &attr, reader_thread, j);
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
-		snprintf(why, whylen, "cannot start a reader thread: %s", strerror(r));
+		for (size_t i = 0; i < n; i++)
+			snprintf(files[i].why, sizeof(files[i].why),
+			    "cannot start a reader thread: %s", strerror(r));
 		j->refs = 1;	/* the thread never ran */
 		job_unref(j);
 		return -1;
@@ -329,19 +399,35 @@ cvm_akfile_read(const struct cvm_creds *cr, const char *path,
 		timedout = pthread_cond_timedwait(&j->cond, &j->lock,
 		    &deadline) == ETIMEDOUT;
 	pthread_mutex_unlock(&j->lock);
-	if (timedout) {
-		snprintf(why, whylen, "%s: no answer within %u ms (hung file system?)",
-		    path, timeout_ms);
-		job_unref(j);
-		return -1;
-	}
-	ret = j->status;
-	cvm_strlcpy(why, ret == 0 ? "" : j->why, whylen);
-	if (ret == 0) {
-		*bufp = j->buf;
-		*lenp = j->len;
-		j->buf = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (timedout) {
+			snprintf(files[i].why, sizeof(files[i].why), "%s: no "
+			    "answer within %u ms (hung file system?)",
+			    files[i].path, timeout_ms);
+			continue;
+		}
+		files[i].status = j->files[i].status;
+		files[i].buf = j->files[i].buf;
+		files[i].len = j->files[i].len;
+		j->files[i].buf = NULL;
+		memcpy(files[i].why, j->files[i].why, sizeof(files[i].why));
 	}
 	job_unref(j);
-	return ret;
+	return timedout ? -1 : 0;
+}
+
+int
+cvm_akfile_read(const struct cvm_creds *cr, const char *path,
+    int strict_modes, unsigned timeout_ms, char **bufp, size_t *lenp,
+    char *why, size_t whylen)
+{
+	struct cvm_akread f;
+
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	(void)cvm_akfile_read_all(cr, &f, 1, strict_modes, timeout_ms);
+	*bufp = f.buf;
+	*lenp = f.len;
+	cvm_strlcpy(why, f.status == 0 ? "" : f.why, whylen);
+	return f.status;
 }

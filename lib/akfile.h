@@ -6,6 +6,7 @@
 #ifndef CVM_AKFILE_H
 #define CVM_AKFILE_H
 #include <stddef.h>
+#include <limits.h>
 #include <sys/types.h>
 
 #define CVM_AKFILE_MAX (4u * 1024 * 1024)
@@ -16,18 +17,36 @@ struct cvm_creds {
 	uid_t uid;
 	gid_t gid;
 	const char *home;
-	const gid_t *gids;	/* supplementary groups (initgroups list) */
-	size_t ngids;
+	const gid_t *gids;	/* supplementary groups (initgroups list), or */
+	size_t ngids;		/* NULL: looked up (getgrouplist) when needed */
 };
+
+/* getgrouplist() into a malloc'd array.  0 or -1. */
+int cvm_user_groups(const char *name, gid_t gid, gid_t **gids, size_t *n);
 
 /* Expands an AuthorizedKeysFile entry (%h %u %U %%; relative paths are
  * relative to the home directory).  NULL for an unknown %-token or ENOMEM. */
 char *cvm_akfile_expand(const char *tmpl, const struct cvm_creds *cr);
 
-/* Reads `path` as the user.  Returns 0 with the contents in *buf (malloc'd,
- * NUL-terminated), 1 when the file does not exist, -1 when it gives no keys
- * for another reason (not a regular file, StrictModes refusal, too large,
- * timeout...), with the reason in why. */
+/* One file to read, and what came of it. */
+struct cvm_akread {
+	const char *path;
+	int status;		/* 0 read, 1 does not exist, -1 gives no keys */
+	char *buf;		/* status 0: malloc'd, NUL-terminated */
+	size_t len;
+	char why[PATH_MAX + 128];	/* status -1: the reason */
+};
+
+/* Reads the files in order, as the user, in one thread, waiting at most
+ * timeout_ms for all of them; on timeout every file not yet read gets
+ * status -1.  Files that do not exist even for root are skipped without
+ * switching credentials: then the group list is never looked up, which on
+ * a system with nss_systemd costs more than the rest of the decision.  Returns 0, or -1 when the reader could not run or timed
+ * out. */
+int cvm_akfile_read_all(const struct cvm_creds *cr, struct cvm_akread *files,
+    size_t n, int strict_modes, unsigned timeout_ms);
+
+/* One file: returns its status, contents in *buf, reason in why. */
 int cvm_akfile_read(const struct cvm_creds *cr, const char *path,
     int strict_modes, unsigned timeout_ms, char **buf, size_t *len,
     char *why, size_t whylen);

@@ -16,7 +16,7 @@ cvm_acct_lookup(const char *name, struct cvm_acctinfo *a)
 	struct passwd pw, *res = NULL;
 	size_t blen = 4096;
 	char *buf = NULL;
-	int r, ng = 32, ret = -1;
+	int r, ret = -1;
 
 	memset(a, 0, sizeof(*a));
 	if ((a->name = strdup(name)) == NULL)
@@ -44,32 +44,6 @@ cvm_acct_lookup(const char *name, struct cvm_acctinfo *a)
 	if ((a->home = strdup(pw.pw_dir)) == NULL ||
 	    (a->shell = strdup(pw.pw_shell)) == NULL)
 		goto out;
-	for (;;) {
-		int n = ng;
-		gid_t *ng_list = realloc(a->gids, (size_t)n * sizeof(gid_t));
-
-		if (ng_list == NULL)
-			goto out;
-		a->gids = ng_list;
-		if (getgrouplist(name, pw.pw_gid, a->gids, &n) != -1) {
-			a->ngids = (size_t)n;
-			break;
-		}
-		if (n <= ng || n > 65536)
-			goto out;
-		ng = n;
-	}
-	if ((a->groups.v = calloc(a->ngids + 1, sizeof(char *))) == NULL)
-		goto out;
-	for (size_t i = 0; i < a->ngids; i++) {
-		struct group gr, *gres = NULL;
-
-		if (getgrgid_r(a->gids[i], &gr, buf, blen, &gres) == 0 && gres != NULL) {
-			if ((a->groups.v[a->groups.n] = strdup(gr.gr_name)) == NULL)
-				goto out;
-			a->groups.n++;
-		}
-	}
 	ret = 0;
 out:
 	free(buf);
@@ -81,6 +55,48 @@ out:
 		a->name = keep;
 	}
 	return ret;
+}
+
+int
+cvm_acct_group_names(struct cvm_acctinfo *a)
+{
+	size_t blen = 16384;
+	char *buf;
+	int ret = -1;
+
+	if (a->names_done)
+		return 0;
+	if (a->gids == NULL && cvm_user_groups(a->name, a->gid, &a->gids, &a->ngids) != 0)
+		return -1;
+	if ((buf = malloc(blen)) == NULL ||
+	    (a->groups.v = calloc(a->ngids + 1, sizeof(char *))) == NULL)
+		goto out;
+	for (size_t i = 0; i < a->ngids; i++) {
+		struct group gr, *gres = NULL;
+
+		if (getgrgid_r(a->gids[i], &gr, buf, blen, &gres) == 0 && gres != NULL) {
+			if ((a->groups.v[a->groups.n] = strdup(gr.gr_name)) == NULL)
+				goto out;
+			a->groups.n++;
+		}
+	}
+	a->names_done = 1;
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+static int
+resolve_groups(void *ctx, const char *const **groups, size_t *n)
+{
+	struct cvm_acctinfo *a = ctx;
+
+	if (cvm_acct_group_names(a) != 0)
+		return -1;
+	*groups = (const char *const *)a->groups.v;
+	*n = a->groups.n;
+	return 0;
 }
 
 void
@@ -119,8 +135,10 @@ cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
 	else if (!nomem && cvm_policy_covers(conf, req->service, req->tty)) {
 		memset(&conn, 0, sizeof(conn));
 		conn.user = user;
-		conn.groups = (const char *const *)ev->acct.groups.v;
-		conn.ngroups = ev->acct.groups.n;
+		if (ev->acct.exists) {
+			conn.resolve_groups = resolve_groups;
+			conn.resolve_ctx = &ev->acct;
+		}
 		conn.host = req->rhost;
 		/* PAM_RHOST is a name under UseDNS yes: then the address
 		 * is not known here. */
@@ -147,6 +165,11 @@ cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
 		}
 		if (nomem && ev->sshd_err[0] == '\0')
 			snprintf(ev->sshd_err, sizeof(ev->sshd_err), "out of memory");
+	}
+	if (conf->exempt_groups.n > 0 && ev->acct.exists &&
+	    cvm_acct_group_names(&ev->acct) != 0) {
+		snprintf(ev->sshd_err, sizeof(ev->sshd_err), "out of memory");
+		nomem = 1;
 	}
 	if (nomem || conf_err != NULL) {
 		/* Cannot decide: the policy's on_error path. */

@@ -13,14 +13,18 @@ struct cvm_acctinfo {
 	gid_t gid;
 	char *home;
 	char *shell;
-	gid_t *gids;		/* getgrouplist(): primary first */
+	gid_t *gids;		/* getgrouplist(), NULL until needed */
 	size_t ngids;
-	struct cvm_strv groups;	/* their names */
+	int names_done;
+	struct cvm_strv groups;	/* their names, see cvm_acct_group_names */
 };
 
-/* Resolves through NSS.  Returns 0 (exists may be 0), -1 on an NSS or
- * memory error. */
+/* Resolves through NSS: the passwd entry and the group list.  Returns 0
+ * (exists may be 0), -1 on an NSS or memory error. */
 int cvm_acct_lookup(const char *name, struct cvm_acctinfo *a);
+/* Fills a->groups with the names of a->gids, once (a getgrgid per group:
+ * done only when exempt_groups or a Match Group needs them).  0 or -1. */
+int cvm_acct_group_names(struct cvm_acctinfo *a);
 void cvm_acct_free(struct cvm_acctinfo *a);
 
 struct cvm_eval {

@@ -181,33 +181,40 @@ cvm_keys_from_akfiles(struct cvm_keyset *ks, const struct cvm_creds *cr,
     const char *akfiles, int strict_modes, unsigned timeout_ms)
 {
 	struct cvm_strv files = { NULL, 0 };
+	struct cvm_akread *rd = NULL;
+	size_t n = 0;
 	int ret = 0;
 
 	if (akfiles == NULL || strcmp(akfiles, "none") == 0)
 		return 0;
-	if (cvm_strv_split(&files, akfiles, " ") != 0)
+	if (cvm_strv_split(&files, akfiles, " ") != 0 ||
+	    (rd = calloc(files.n + 1, sizeof(*rd))) == NULL) {
+		cvm_strv_free(&files);
 		return -1;
+	}
 	for (size_t i = 0; i < files.n && ret == 0; i++) {
-		char why[512], *path, *buf = NULL;
-		size_t len;
-		int r;
+		char *path;
 
 		if (strcmp(files.v[i], "none") == 0)
 			continue;
-		if ((path = cvm_akfile_expand(files.v[i], cr)) == NULL) {
-			ret = note(ks, files.v[i], 0,
-			    "cannot expand (unknown %-token)");
-			continue;
-		}
-		r = cvm_akfile_read(cr, path, strict_modes, timeout_ms, &buf,
-		    &len, why, sizeof(why));
-		if (r == 0)
-			ret = cvm_keys_from_text(ks, CVM_SRC_AK, path, buf, len);
-		else if (r < 0)
-			ret = note(ks, path, 0, why);
-		free(buf);
-		free(path);
+		if ((path = cvm_akfile_expand(files.v[i], cr)) == NULL)
+			ret = note(ks, files.v[i], 0, "cannot expand (unknown %-token)");
+		else
+			rd[n++].path = path;
 	}
+	/* One reader thread for all of them. */
+	if (ret == 0)
+		(void)cvm_akfile_read_all(cr, rd, n, strict_modes, timeout_ms);
+	for (size_t i = 0; i < n; i++) {
+		if (ret == 0 && rd[i].status == 0)
+			ret = cvm_keys_from_text(ks, CVM_SRC_AK, rd[i].path,
+			    rd[i].buf, rd[i].len);
+		else if (ret == 0 && rd[i].status < 0)
+			ret = note(ks, rd[i].path, 0, rd[i].why);
+		free(rd[i].buf);
+		free((char *)rd[i].path);
+	}
+	free(rd);
 	cvm_strv_free(&files);
 	return ret;
 }

@@ -1497,15 +1497,19 @@ methods_valid(const char *list, const char *const *enabled)
 static int
 match_group(const struct cvm_sshd_conn *ci, const char *list)
 {
-	size_t i;
+	const char *const *groups = ci->groups;
+	size_t i, ngroups = ci->ngroups;
 	int found = 0;
 
-	if (ci->groups == NULL)
+	if (groups == NULL && (ci->resolve_groups == NULL ||
+	    ci->resolve_groups(ci->resolve_ctx, &groups, &ngroups) != 0))
 		return 0;
-	for (i = 0; i < ci->ngroups; i++) {
-		if (ci->groups[i] == NULL)
+	if (groups == NULL)
+		return 0;
+	for (i = 0; i < ngroups; i++) {
+		if (groups[i] == NULL)
 			continue;
-		switch (cvm_match_pattern_list(ci->groups[i], list, 0)) {
+		switch (cvm_match_pattern_list(groups[i], list, 0)) {
 		case -1:
 			return 0;
 		case 1:
@@ -3463,9 +3467,7 @@ finalize(struct ctx *x)
 
 /* ---- API ----------------------------------------------------------------- */
 
-static const struct cvm_sshd_conn noconn = {
-	NULL, NULL, 0, NULL, NULL, NULL, -1, NULL
-};
+static const struct cvm_sshd_conn noconn = { .lport = -1 };
 
 int
 cvm_sshd_load(const char *root, const char *path,

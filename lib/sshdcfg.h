@@ -19,6 +19,12 @@ struct cvm_sshd_conn {
 	const char *laddr;		/* local address */
 	int lport;			/* local port, -1 unknown */
 	const char *rdomain;
+	/* Or, when groups is NULL: resolves them on first use (a Match Group
+	 * line), since looking up every group name costs more than reading
+	 * the whole config.  Returns 0 and sets *groups and *n, which must
+	 * stay valid until cvm_sshd_load returns. */
+	int (*resolve_groups)(void *ctx, const char *const **groups, size_t *n);
+	void *resolve_ctx;
 };
 
 struct cvm_sshd;

@@ -35,7 +35,8 @@ static struct cvm_sshd *
 sshd(const char *text, const char *addr)
 {
 	static const char *groups[] = { "alice", "staff" };
-	struct cvm_sshd_conn conn = { "alice", groups, 2, addr, addr, NULL, -1, NULL };
+	struct cvm_sshd_conn conn = { .user = "alice", .groups = groups, .ngroups = 2,
+	    .host = addr, .addr = addr, .lport = -1 };
 	struct cvm_sshd *c = NULL;
 	char p[512], err[512];
 
