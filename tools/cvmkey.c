@@ -69,7 +69,7 @@ main(int argc, char **argv)
 {
 	struct cli c;
 	char *db_override = NULL;
-	int i, ret;
+	int i, ret = EXIT_USAGE;
 
 	memset(&c, 0, sizeof(c));
 	c.log = &cvm_log_stderr;
@@ -82,16 +82,20 @@ main(int argc, char **argv)
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			c.config_path = argv[i] + 9;
 	}
-	if (set_config(&c, c.config_path != NULL ? c.config_path : CVM_CONF_PATH) != 0)
-		return EXIT_INTERNAL;
+	if (set_config(&c, c.config_path != NULL ? c.config_path : CVM_CONF_PATH) != 0) {
+		ret = EXIT_INTERNAL;
+		goto out;
+	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
-			return EXIT_OK;
+			ret = EXIT_OK;
+			goto out;
 		}
 		if (strcmp(argv[i], "--version") == 0) {
 			printf("cvmkey %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
+			ret = EXIT_OK;
+			goto out;
 		}
 		if (strcmp(argv[i], "--config") == 0) {
 			i++;
@@ -106,25 +110,25 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr, "cvmkey: unknown option %s\n", argv[i]);
 			usage(stderr);
-			return EXIT_USAGE;
+			goto out;
 		}
 	}
 	if (db_override != NULL &&
 	    cvm_conf_set(&c.conf, "db", db_override, c.log, "--db") != 0)
-		return EXIT_USAGE;
+		goto out;
 	if (i >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		goto out;
 	}
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
 		if (strcmp(argv[i], cmds[k].name) == 0) {
 			ret = cmds[k].fn(&c, argc - i, argv + i);
-			cvm_conf_free(&c.conf);
-			return ret;
+			goto out;
 		}
 	}
 	fprintf(stderr, "cvmkey: unknown command \"%s\"\n", argv[i]);
 	usage(stderr);
+out:
 	cvm_conf_free(&c.conf);
-	return EXIT_USAGE;
+	return ret;
 }
