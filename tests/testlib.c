@@ -40,7 +40,7 @@ copy_file(const char *from, const char *to, mode_t mode)
 static int
 bind_file(const char *src, const char *dst)
 {
-	if (mount(src, dst, NULL, MS_BIND, NULL) == -1) {
+	if (mount(src, dst, "none", MS_BIND, NULL) == -1) {
 		fprintf(stderr, "testlib: bind %s on %s: %s\n", src, dst, strerror(errno));
 		return -1;
 	}
@@ -59,7 +59,7 @@ tl_sandbox(const char *dir)
 
 	snprintf(sandbox_dir, sizeof(sandbox_dir), "%s", dir);
 	if (unshare(CLONE_NEWNS) == -1 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1) {
 		fprintf(stderr, "testlib: mount namespace: %s (tests need root)\n",
 		    strerror(errno));
 		return -1;
@@ -78,7 +78,7 @@ tl_sandbox(const char *dir)
 	/* A private /dev holding the usual nodes and our /dev/log. */
 	snprintf(p, sizeof(p), "%s/olddev", dir);
 	mkdir(p, 0755);
-	if (mount("/dev", p, NULL, MS_BIND | MS_REC, NULL) == -1 ||
+	if (mount("/dev", p, "none", MS_BIND | MS_REC, NULL) == -1 ||
 	    mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") == -1) {
 		fprintf(stderr, "testlib: private /dev: %s\n", strerror(errno));
 		return -1;
@@ -101,7 +101,7 @@ tl_sandbox(const char *dir)
 		return -1;
 	}
 	snprintf(p, sizeof(p), "%s/olddev/shm", dir);
-	mount(p, "/dev/shm", NULL, MS_BIND | MS_REC, NULL);
+	mount(p, "/dev/shm", "none", MS_BIND | MS_REC, NULL);
 	if (symlink("/proc/self/fd", "/dev/fd") == -1 ||
 	    symlink("/proc/self/fd/0", "/dev/stdin") == -1 ||
 	    symlink("/proc/self/fd/1", "/dev/stdout") == -1 ||
