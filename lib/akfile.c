@@ -1,27 +1,24 @@
 /* authorized_keys, read as sshd reads it (auth2-pubkeyfile.c auth_openfile,
- * misc.c safe_path), in a thread holding the user's credentials.
+ * misc.c safe_path), in a forked child holding the user's credentials.
  *
- * Why a thread: on Linux, uid, gids and supplementary groups belong to each
- * thread in the kernel; glibc's setresuid() and setgroups() broadcast the
- * change to every thread of the process, the raw system calls do not.  So
- * a thread that makes the raw calls reads as the user while the caller
- * (sshd's monitor, as root) is never touched, and the caller can stop
- * waiting at a deadline, which an in-process seteuid() dance cannot do.
- * A fork() costs 0.3-1 ms here; a thread ~20 us.  A thread left behind by
- * a hung file system finishes (or stays blocked) on its own, holding only
- * its own credentials and the job it shares by reference count; the PAM
- * module is linked -z nodelete so its code stays mapped for it. */
+ * Why a child process and not a thread: a thread could take the user's
+ * credentials with raw system calls (they are per thread in the kernel),
+ * but glibc's set*id()/setgroups() broadcast to every thread and abort()
+ * when one of them cannot follow, and a thread blocked in a hung file
+ * system blocks that broadcast for good: sshd's next seteuid() would then
+ * abort or hang.  A child is killed at the deadline and left behind. */
 #include "config.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pthread.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "akfile.h"
@@ -109,43 +106,6 @@ safe_path(const char *path, const struct stat *fst, const char *home,
 	return 0;
 }
 
-struct job {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int refs;		/* caller + thread; the last one frees */
-	int done;
-	/* copies: the caller may be gone when the thread finishes */
-	struct cvm_creds cr;
-	gid_t *gids;
-	char *name, *home;
-	int strict;
-	size_t n;
-	struct cvm_akread *files;	/* paths strdup'd */
-};
-
-static void
-job_unref(struct job *j)
-{
-	int last;
-
-	pthread_mutex_lock(&j->lock);
-	last = --j->refs == 0;
-	pthread_mutex_unlock(&j->lock);
-	if (!last)
-		return;
-	pthread_mutex_destroy(&j->lock);
-	pthread_cond_destroy(&j->cond);
-	for (size_t i = 0; i < j->n; i++) {
-		free((char *)j->files[i].path);
-		free(j->files[i].buf);
-	}
-	free(j->files);
-	free(j->gids);
-	free(j->name);
-	free(j->home);
-	free(j);
-}
-
 int
 cvm_user_groups(const char *name, gid_t gid, gid_t **gids, size_t *n)
 {
@@ -171,19 +131,6 @@ cvm_user_groups(const char *name, gid_t gid, gid_t **gids, size_t *n)
 	free(*gids);
 	*gids = NULL;
 	return -1;
-}
-
-/* Switches this thread, and only this thread, to the user. */
-static int
-become_user(const struct cvm_creds *cr)
-{
-	if (geteuid() != 0 || cr->uid == 0)
-		return 0;
-	if (syscall(SYS_setgroups, cr->ngids, cr->gids) == -1 ||
-	    syscall(SYS_setresgid, cr->gid, cr->gid, cr->gid) == -1 ||
-	    syscall(SYS_setresuid, cr->uid, cr->uid, cr->uid) == -1)
-		return -1;
-	return 0;
 }
 
 static void
@@ -256,164 +203,243 @@ out:
 	close(fd);
 }
 
+
+/* Child side.  The reply, per file in order: a status byte ('0' contents
+ * follow, '1' missing, '2' gives no keys), a NUL-terminated reason, and for
+ * '0' a 4-byte length and the bytes. */
 static void
-read_as_user(struct job *j)
+put(int fd, const void *p, size_t n)
 {
-	int any = 0;
+	const char *c = p;
 
-	/* A file that root cannot find does not exist for the user either
-	 * (ENOENT, not EACCES: a root-squashed NFS home falls through). */
-	for (size_t i = 0; i < j->n; i++) {
-		struct stat st;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
 
-		if (stat(j->files[i].path, &st) == -1 && errno == ENOENT) {
-			j->files[i].status = 1;
-			snprintf(j->files[i].why, sizeof(j->files[i].why), "%s: %s",
-			    j->files[i].path, strerror(ENOENT));
-		} else
-			any = 1;
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			_exit(1);
+		c += w;
+		n -= (size_t)w;
 	}
-	if (!any)
-		return;
-	if (j->cr.gids == NULL && geteuid() == 0 && j->cr.uid != 0) {
-		size_t n;
+}
 
-		if (cvm_user_groups(j->cr.name, j->cr.gid, &j->gids, &n) != 0)
-			n = 0;	/* become_user then fails: no keys, reason given */
-		j->cr.gids = j->gids;
-		j->cr.ngids = n;
-	}
-	if (become_user(&j->cr) != 0) {
-		for (size_t i = 0; i < j->n; i++) {
-			j->files[i].status = -1;
-			snprintf(j->files[i].why, sizeof(j->files[i].why),
-			    "cannot switch to uid %lu: %s", (unsigned long)j->cr.uid,
-			    strerror(errno));
+static int
+become_user(const struct cvm_creds *cr, gid_t **gids, char *why, size_t wl)
+{
+	const gid_t *g = cr->gids;
+	size_t ng = cr->ngids;
+
+	if (geteuid() != 0 || cr->uid == 0)
+		return 0;
+	if (g == NULL) {
+		/* Unknown groups would be no groups: a file sshd cannot read
+		 * (a group with fewer rights than others) could then be read. */
+		if (cvm_user_groups(cr->name, cr->gid, gids, &ng) != 0) {
+			snprintf(why, wl, "cannot look up the groups of %s", cr->name);
+			return -1;
 		}
-		return;
+		g = *gids;
 	}
-	for (size_t i = 0; i < j->n; i++)
-		if (j->files[i].status != 1)
-			read_one(&j->cr, j->strict, &j->files[i]);
+	if (setgroups(ng, g) == -1 || setresgid(cr->gid, cr->gid, cr->gid) == -1 ||
+	    setresuid(cr->uid, cr->uid, cr->uid) == -1) {
+		snprintf(why, wl, "cannot switch to uid %lu: %s",
+		    (unsigned long)cr->uid, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
-static void *
-reader_thread(void *arg)
-{
-	struct job *j = arg;
-
-	read_as_user(j);
-	pthread_mutex_lock(&j->lock);
-	j->done = 1;
-	pthread_cond_signal(&j->cond);
-	pthread_mutex_unlock(&j->lock);
-	job_unref(j);
-	return NULL;
-}
-
-static struct job *
-job_new(const struct cvm_creds *cr, const struct cvm_akread *files, size_t n,
+static void __attribute__((noreturn))
+child(int out, const struct cvm_creds *cr, struct cvm_akread *files, size_t n,
     int strict)
 {
-	struct job *j = calloc(1, sizeof(*j));
-	pthread_condattr_t ca;
+	char why[sizeof(files[0].why)] = "";
+	gid_t *gids = NULL;
+	int any = 0, creds;
 
-	if (j == NULL)
-		return NULL;
-	pthread_mutex_init(&j->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&j->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	j->refs = 1;	/* until the thread exists: job_unref frees on failure */
-	j->strict = strict;
-	j->cr = *cr;
-	if ((cr->gids != NULL &&
-	    (j->gids = calloc(cr->ngids + 1, sizeof(gid_t))) == NULL) ||
-	    (j->name = strdup(cr->name)) == NULL ||
-	    (j->home = strdup(cr->home)) == NULL ||
-	    (j->files = calloc(n, sizeof(*j->files))) == NULL) {
-		job_unref(j);
-		return NULL;
-	}
-	for (; j->n < n; j->n++) {
-		if ((j->files[j->n].path = strdup(files[j->n].path)) == NULL) {
-			job_unref(j);
-			return NULL;
+	/* A file root cannot find does not exist for the user either
+	 * (ENOENT, not EACCES: a root-squashed NFS home falls through); then
+	 * the group list is never looked up, which with nss_systemd costs
+	 * more than the rest of the decision. */
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+
+		files[i].status = 1;
+		if (stat(files[i].path, &st) == 0 || errno != ENOENT) {
+			files[i].status = 0;
+			any = 1;
 		}
 	}
-	if (cr->gids != NULL && cr->ngids > 0)
-		memcpy(j->gids, cr->gids, cr->ngids * sizeof(gid_t));
-	j->cr.gids = j->gids;
-	j->cr.name = j->name;
-	j->cr.home = j->home;
-	j->refs = 2;	/* the caller and the thread */
-	return j;
+	creds = any ? become_user(cr, &gids, why, sizeof(why)) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cvm_akread *f = &files[i];
+		char st;
+		uint32_t len;
+
+		if (f->status == 1) {
+			snprintf(f->why, sizeof(f->why), "%s: %s", f->path, strerror(ENOENT));
+		} else if (creds != 0) {
+			f->status = -1;
+			cvm_strlcpy(f->why, why, sizeof(f->why));
+		} else
+			read_one(cr, strict, f);
+		st = f->status == 0 ? '0' : f->status == 1 ? '1' : '2';
+		put(out, &st, 1);
+		put(out, f->why, strlen(f->why) + 1);
+		if (f->status == 0) {
+			len = (uint32_t)f->len;
+			put(out, &len, sizeof(len));
+			put(out, f->buf, f->len);
+		}
+	}
+	_exit(0);
+}
+
+/* Parent side: reads the whole reply by the deadline. */
+static int
+collect(int fd, pid_t pid, unsigned timeout_ms, char **reply, size_t *rlen)
+{
+	size_t cap = 65536, n = 0;
+	struct timespec t0, now;
+	char *buf = malloc(cap);
+	int done = 0;
+
+	if (buf == NULL)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!done) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long left;
+		ssize_t r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (long)timeout_ms - ((now.tv_sec - t0.tv_sec) * 1000 +
+		    (now.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || timeout_ms == 0)
+			break;
+		r = poll(&pfd, 1, (int)left);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (n == cap) {
+			char *nb;
+
+			/* All files at their cap, plus the reasons. */
+			if (cap >= 8 * ((size_t)CVM_AKFILE_MAX + 8192) ||
+			    (nb = realloc(buf, cap * 2)) == NULL)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			done = r == 0;
+			break;
+		}
+		n += (size_t)r;
+	}
+	if (!done) {
+		/* Too slow (a hung file system) or too much: the child is
+		 * killed; one stuck in the kernel is left for init. */
+		kill(pid, SIGKILL);
+		for (int i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+			usleep(2000);
+		free(buf);
+		return -1;
+	}
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	*reply = buf;
+	*rlen = n;
+	return 0;
+}
+
+/* Parses the child's reply into files[]; -1 if it is cut short. */
+static int
+unpack(const char *r, size_t n, struct cvm_akread *files, size_t nfiles)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < nfiles; i++) {
+		struct cvm_akread *f = &files[i];
+		const char *nul;
+		uint32_t len;
+
+		if (n - off < 2 || (nul = memchr(r + off + 1, '\0', n - off - 1)) == NULL)
+			return -1;
+		f->status = r[off] == '0' ? 0 : r[off] == '1' ? 1 : -1;
+		cvm_strlcpy(f->why, r + off + 1, sizeof(f->why));
+		off = (size_t)(nul - r) + 1;
+		if (f->status != 0)
+			continue;
+		if (n - off < sizeof(len))
+			return -1;
+		memcpy(&len, r + off, sizeof(len));
+		off += sizeof(len);
+		if (len > CVM_AKFILE_MAX || n - off < len ||
+		    (f->buf = malloc((size_t)len + 1)) == NULL)
+			return -1;
+		memcpy(f->buf, r + off, len);
+		f->buf[len] = '\0';
+		f->len = len;
+		off += len;
+	}
+	return off == n ? 0 : -1;
 }
 
 int
 cvm_akfile_read_all(const struct cvm_creds *cr, struct cvm_akread *files,
     size_t n, int strict_modes, unsigned timeout_ms)
 {
-	struct timespec deadline;
-	pthread_attr_t attr;
-	pthread_t tid;
-	struct job *j;
-	int r, timedout;
+	char *reply = NULL;
+	size_t rlen = 0;
+	int p[2], ret = -1;
+	pid_t pid;
 
 	for (size_t i = 0; i < n; i++) {
 		files[i].status = -1;
 		files[i].buf = NULL;
 		files[i].len = 0;
-		snprintf(files[i].why, sizeof(files[i].why), "out of memory");
+		files[i].why[0] = '\0';
 	}
 	if (n == 0)
 		return 0;
-	if ((j = job_new(cr, files, n, strict_modes)) == NULL)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		goto fail;
+	if ((pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
+		goto fail;
 	}
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	r = pthread_create(&tid, &attr, reader_thread, j);
-	pthread_attr_destroy(&attr);
-	if (r != 0) {
-		for (size_t i = 0; i < n; i++)
-			snprintf(files[i].why, sizeof(files[i].why),
-			    "cannot start a reader thread: %s", strerror(r));
-		j->refs = 1;	/* the thread never ran */
-		job_unref(j);
-		return -1;
+	if (pid == 0) {
+		close(p[0]);
+		signal(SIGPIPE, SIG_DFL);
+		child(p[1], cr, files, n, strict_modes);
 	}
-	pthread_mutex_lock(&j->lock);
-	/* The condition variable runs on CLOCK_MONOTONIC (job_new).  A zero
-	 * timeout always times out, which the tests rely on. */
-	timedout = timeout_ms == 0;
-	while (!j->done && !timedout)
-		timedout = pthread_cond_timedwait(&j->cond, &j->lock,
-		    &deadline) == ETIMEDOUT;
-	pthread_mutex_unlock(&j->lock);
+	close(p[1]);
+	if (collect(p[0], pid, timeout_ms, &reply, &rlen) == 0)
+		ret = unpack(reply, rlen, files, n);
+	close(p[0]);
+	free(reply);
+	if (ret == 0)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (timedout) {
-			snprintf(files[i].why, sizeof(files[i].why), "%s: no "
-			    "answer within %u ms (hung file system?)",
-			    files[i].path, timeout_ms);
-			continue;
-		}
-		files[i].status = j->files[i].status;
-		files[i].buf = j->files[i].buf;
-		files[i].len = j->files[i].len;
-		j->files[i].buf = NULL;
-		memcpy(files[i].why, j->files[i].why, sizeof(files[i].why));
+		free(files[i].buf);
+		files[i].buf = NULL;
+		files[i].status = -1;
+		snprintf(files[i].why, sizeof(files[i].why), "%s: no answer "
+		    "within %u ms (hung file system?)", files[i].path, timeout_ms);
 	}
-	job_unref(j);
-	return timedout ? -1 : 0;
+	return -1;
+fail:
+	for (size_t i = 0; i < n; i++)
+		snprintf(files[i].why, sizeof(files[i].why), "%s: cannot start "
+		    "the reader: %s", files[i].path, strerror(errno));
+	return -1;
 }
 
 int

@@ -37,12 +37,11 @@ struct cvm_akread {
 	char why[PATH_MAX + 128];	/* status -1: the reason */
 };
 
-/* Reads the files in order, as the user, in one thread, waiting at most
- * timeout_ms for all of them; on timeout every file not yet read gets
- * status -1.  Files that do not exist even for root are skipped without
- * switching credentials: then the group list is never looked up, which on
- * a system with nss_systemd costs more than the rest of the decision.  Returns 0, or -1 when the reader could not run or timed
- * out. */
+/* Reads the files in order, as the user, in one child process, waiting
+ * at most timeout_ms for all of them (on timeout every file gets status
+ * -1).  Files that do not exist even for root are skipped without
+ * switching credentials, so the group list is only looked up when a file
+ * exists.  Returns 0, or -1 when the reader could not run or timed out. */
 int cvm_akfile_read_all(const struct cvm_creds *cr, struct cvm_akread *files,
     size_t n, int strict_modes, unsigned timeout_ms);
 
