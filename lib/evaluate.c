@@ -1,6 +1,5 @@
 /* Account lookup, key gathering and the decision, for every front end. */
 #include "config.h"
-#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -8,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "db.h"
 #include "evaluate.h"
 
 int
@@ -39,6 +39,9 @@ cvm_acct_lookup(const char *name, struct cvm_acctinfo *a)
 		goto out;
 	}
 	a->exists = 1;
+	free(a->name);
+	if ((a->name = strdup(pw.pw_name)) == NULL)
+		goto out;
 	a->uid = pw.pw_uid;
 	a->gid = pw.pw_gid;
 	if ((a->home = strdup(pw.pw_dir)) == NULL ||
@@ -61,20 +64,32 @@ int
 cvm_acct_group_names(struct cvm_acctinfo *a)
 {
 	size_t blen = 16384;
-	char *buf;
+	char *buf = NULL;
 	int ret = -1;
 
 	if (a->names_done)
 		return 0;
 	if (a->gids == NULL && cvm_user_groups(a->name, a->gid, &a->gids, &a->ngids) != 0)
 		return -1;
-	if ((buf = malloc(blen)) == NULL ||
-	    (a->groups.v = calloc(a->ngids + 1, sizeof(char *))) == NULL)
+	cvm_strv_free(&a->groups);
+	if ((a->groups.v = calloc(a->ngids + 1, sizeof(char *))) == NULL)
 		goto out;
 	for (size_t i = 0; i < a->ngids; i++) {
 		struct group gr, *gres = NULL;
+		int r;
 
-		if (getgrgid_r(a->gids[i], &gr, buf, blen, &gres) == 0 && gres != NULL) {
+		for (;;) {
+			char *nb = realloc(buf, blen);
+
+			if (nb == NULL)
+				goto out;
+			buf = nb;
+			r = getgrgid_r(a->gids[i], &gr, buf, blen, &gres);
+			if (r != ERANGE || blen >= (1u << 24))
+				break;
+			blen *= 2;	/* a group with many members */
+		}
+		if (r == 0 && gres != NULL) {
 			if ((a->groups.v[a->groups.n] = strdup(gr.gr_name)) == NULL)
 				goto out;
 			a->groups.n++;
@@ -110,72 +125,89 @@ cvm_acct_free(struct cvm_acctinfo *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* sshd's default AuthorizedKeysFile: used to look for keys when
+ * sshd_config cannot be read, to tell "nothing bound" from "cannot
+ * decide". */
+#define DEFAULT_AKFILES ".ssh/authorized_keys .ssh/authorized_keys2"
+
+static void
+cannot_decide(struct cvm_eval *ev, int status, const char *why)
+{
+	ev->keys.db_status = status;
+	snprintf(ev->keys.db_error, sizeof(ev->keys.db_error), "%s", why);
+}
+
 void
 cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
     const char *user, const struct cvm_request *req, struct cvm_eval *ev)
 {
 	struct cvm_sshd_conn conn;
 	struct cvm_account acct;
-	unsigned char addrbuf[16];
-	int nomem = 0;
+	const char *name = user, *akfiles = DEFAULT_AKFILES;
+	int strict = 1;
 
 	memset(ev, 0, sizeof(*ev));
 	cvm_keyset_init(&ev->keys);
 	if (cvm_acct_lookup(user, &ev->acct) != 0) {
-		snprintf(ev->sshd_err, sizeof(ev->sshd_err),
-		    "cannot resolve the account (NSS error or out of memory)");
-		nomem = 1;
+		cannot_decide(ev, CVM_DB_NOMEM, "cannot resolve the account "
+		    "(NSS error or out of memory)");
+		goto decide;
 	}
-	acct.name = user;
-	acct.exists = ev->acct.exists;
-	acct.groups = &ev->acct.groups;
+	/* sshd passes pw_name, not the name as typed, to AuthorizedKeysFile's
+	 * %u and to the AuthorizedKeysCommand: with a case-insensitive NSS
+	 * source they differ. */
+	if (ev->acct.exists)
+		name = ev->acct.name;
+	if (conf_err != NULL) {
+		cannot_decide(ev, CVM_DB_IOERR, conf_err);
+		goto decide;
+	}
+	if (!cvm_policy_covers(conf, req->service, req->tty))
+		goto decide;
 
-	if (conf_err != NULL)
-		snprintf(ev->sshd_err, sizeof(ev->sshd_err), "%s", conf_err);
-	else if (!nomem && cvm_policy_covers(conf, req->service, req->tty)) {
-		memset(&conn, 0, sizeof(conn));
-		conn.user = user;
-		if (ev->acct.exists) {
-			conn.resolve_groups = resolve_groups;
-			conn.resolve_ctx = &ev->acct;
-		}
-		conn.host = req->rhost;
-		/* PAM_RHOST is a name under UseDNS yes: then the address
-		 * is not known here. */
-		if (req->rhost != NULL && (inet_pton(AF_INET, req->rhost, addrbuf) == 1 ||
-		    inet_pton(AF_INET6, req->rhost, addrbuf) == 1))
-			conn.addr = req->rhost;
-		conn.lport = -1;
-		if (cvm_sshd_load(NULL, conf->sshd_config, &conn, &ev->sshd,
-		    ev->sshd_err, sizeof(ev->sshd_err)) != 0)
-			ev->sshd = NULL;
-		if (cvm_keys_from_db(&ev->keys, conf->db, 1, user) != 0)
-			nomem = 1;
-		if (ev->sshd != NULL && ev->acct.exists) {
-			struct cvm_creds cr = {
-				ev->acct.name, ev->acct.uid, ev->acct.gid,
-				ev->acct.home, ev->acct.gids, ev->acct.ngids
-			};
-			int sm = cvm_sshd_flag(ev->sshd, "strictmodes");
+	memset(&conn, 0, sizeof(conn));
+	conn.user = user;	/* Match User sees the name as typed */
+	if (ev->acct.exists) {
+		conn.resolve_groups = resolve_groups;
+		conn.resolve_ctx = &ev->acct;
+	}
+	conn.host = req->rhost;
+	conn.addr = req->addr;
+	conn.laddr = req->laddr;
+	conn.lport = req->lport;
+	if (cvm_sshd_load(NULL, conf->sshd_config, &conn, &ev->sshd,
+	    ev->sshd_err, sizeof(ev->sshd_err)) == 0) {
+		akfiles = cvm_sshd_get(ev->sshd, "authorizedkeysfile");
+		strict = cvm_sshd_flag(ev->sshd, "strictmodes") != 0;
+		if (cvm_keys_load_revoked(&ev->keys,
+		    cvm_sshd_get(ev->sshd, "revokedkeys")) != 0)
+			goto nomem;
+	} else
+		ev->sshd = NULL;
+	if (cvm_keys_from_db(&ev->keys, conf->db, 1, name) != 0)
+		goto nomem;
+	if (ev->acct.exists) {
+		struct cvm_creds cr = {
+			ev->acct.name, ev->acct.uid, ev->acct.gid,
+			ev->acct.home, ev->acct.gids, ev->acct.ngids
+		};
 
-			if (cvm_keys_from_akfiles(&ev->keys, &cr,
-			    cvm_sshd_get(ev->sshd, "authorizedkeysfile"),
-			    sm != 0, CVM_AKFILE_TIMEOUT_MS) != 0)
-				nomem = 1;
-		}
-		if (nomem && ev->sshd_err[0] == '\0')
-			snprintf(ev->sshd_err, sizeof(ev->sshd_err), "out of memory");
+		if (cvm_keys_from_akfiles(&ev->keys, &cr, akfiles, strict,
+		    CVM_AKFILE_TIMEOUT_MS) != 0)
+			goto nomem;
 	}
 	if (conf->exempt_groups.n > 0 && ev->acct.exists &&
-	    cvm_acct_group_names(&ev->acct) != 0) {
-		snprintf(ev->sshd_err, sizeof(ev->sshd_err), "out of memory");
-		nomem = 1;
-	}
-	if (nomem || conf_err != NULL) {
-		/* Cannot decide: the policy's on_error path. */
-		cvm_sshd_free(ev->sshd);
-		ev->sshd = NULL;
-	}
+	    cvm_acct_group_names(&ev->acct) != 0)
+		goto nomem;
+	goto decide;
+nomem:
+	cannot_decide(ev, CVM_DB_NOMEM, "out of memory");
+	cvm_sshd_free(ev->sshd);
+	ev->sshd = NULL;
+decide:
+	acct.name = name;
+	acct.exists = ev->acct.exists;
+	acct.groups = &ev->acct.groups;
 	cvm_decide(conf, ev->sshd, ev->sshd_err, &acct, req, &ev->keys, &ev->d);
 }
 

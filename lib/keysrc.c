@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "authkeys.h"
 #include "db.h"
 #include "keysrc.h"
@@ -33,6 +34,9 @@ cvm_keyset_free(struct cvm_keyset *ks)
 		key_free(&ks->k[i]);
 	free(ks->k);
 	cvm_strv_free(&ks->notes);
+	for (size_t i = 0; i < ks->nrevoked; i++)
+		cvm_pubkey_free(&ks->revoked[i]);
+	free(ks->revoked);
 	cvm_keyset_init(ks);
 }
 
@@ -217,4 +221,64 @@ cvm_keys_from_akfiles(struct cvm_keyset *ks, const struct cvm_creds *cr,
 	free(rd);
 	cvm_strv_free(&files);
 	return ret;
+}
+
+#define REVOKED_MAX (64u * 1024 * 1024)
+
+int
+cvm_keys_load_revoked(struct cvm_keyset *ks, const char *path)
+{
+	char err[512], *buf = NULL;
+	size_t len;
+	int r;
+
+	if (path == NULL || strcasecmp(path, "none") == 0)
+		return 0;
+	ks->revoked_state = CVM_REVOKED_ALL;
+	r = cvm_read_file(path, REVOKED_MAX, 0, 0, &buf, &len, err, sizeof(err));
+	if (r != 0) {
+		snprintf(ks->revoked_why, sizeof(ks->revoked_why), "RevokedKeys %s: %s "
+		    "(sshd then refuses every key)", path, r == 1 ? "does not exist" : err);
+		return 0;
+	}
+	if (len >= 8 && memcmp(buf, "SSHKRL\n\0", 8) == 0) {
+		snprintf(ks->revoked_why, sizeof(ks->revoked_why), "RevokedKeys %s is "
+		    "a KRL, which cvmkey does not evaluate: keys are not counted", path);
+		free(buf);
+		return 0;
+	}
+	for (const char *p = buf; p < buf + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+		size_t ll = nl != NULL ? (size_t)(nl - p) : (size_t)(buf + len - p);
+		struct cvm_akline al;
+		struct cvm_pubkey *nv;
+
+		if (cvm_akline_parse(p, ll, &al, err, sizeof(err)) == 0 && al.has_key) {
+			if ((nv = realloc(ks->revoked, (ks->nrevoked + 1) * sizeof(*nv))) == NULL) {
+				cvm_akline_free(&al);
+				free(buf);
+				return -1;
+			}
+			ks->revoked = nv;
+			ks->revoked[ks->nrevoked++] = al.key;
+			memset(&al.key, 0, sizeof(al.key));
+		}
+		cvm_akline_free(&al);
+		p += ll + 1;
+	}
+	free(buf);
+	ks->revoked_state = CVM_REVOKED_LIST;
+	return 0;
+}
+
+int
+cvm_key_revoked(const struct cvm_keyset *ks, const struct cvm_key *k)
+{
+	if (ks->revoked_state == CVM_REVOKED_ALL)
+		return 1;
+	for (size_t i = 0; i < ks->nrevoked; i++)
+		if (ks->revoked[i].bloblen == k->key.bloblen &&
+		    memcmp(ks->revoked[i].blob, k->key.blob, k->key.bloblen) == 0)
+			return 1;
+	return 0;
 }

@@ -38,7 +38,22 @@ struct cvm_keyset {
 	char db_error[256];	/* set when the database could not be used */
 	struct cvm_strv notes;	/* "file: reason" for files that gave no keys,
 				 * "file:line: reason" for lines sshd skips */
+	/* RevokedKeys (sshd checks it as root; an unreadable file, or one
+	 * this reader cannot evaluate, revokes every key) */
+	int revoked_state;	/* CVM_REVOKED_* */
+	char revoked_why[640];
+	struct cvm_pubkey *revoked;
+	size_t nrevoked;
 };
+
+enum { CVM_REVOKED_NONE = 0, CVM_REVOKED_LIST, CVM_REVOKED_ALL };
+
+/* Loads the effective RevokedKeys file ("none": nothing).  A missing or
+ * unreadable file, or a binary KRL (not evaluated here), revokes every
+ * key, as it does in sshd or more.  Returns 0, -1 on ENOMEM. */
+int cvm_keys_load_revoked(struct cvm_keyset *ks, const char *path);
+/* 1 when k is revoked (or everything is). */
+int cvm_key_revoked(const struct cvm_keyset *ks, const struct cvm_key *k);
 
 void cvm_keyset_init(struct cvm_keyset *ks);
 void cvm_keyset_free(struct cvm_keyset *ks);

@@ -132,10 +132,46 @@ alg_accepted(const char *accepted, const char *sigalgs)
 }
 
 int
-cvm_key_usable(const struct cvm_sshd *sshd, const char *rhost, time_t now,
-    const struct cvm_key *k, char *problem, size_t plen)
+cvm_publickey_suffices(const char *am)
 {
-	const char *v;
+	if (am == NULL || strcmp(am, "any") == 0 || *am == '\0')
+		return 1;
+	for (const char *p = am; *p != '\0';) {
+		size_t ll = strcspn(p, " \t");
+		int ok = ll > 0, first = 1;
+
+		for (const char *m = p; m < p + ll;) {
+			size_t ml = strcspn(m, ",");
+			int pk;
+
+			if (m + ml > p + ll)
+				ml = (size_t)(p + ll - m);
+			pk = ml >= 9 && strncmp(m, "publickey", 9) == 0 &&
+			    (ml == 9 || m[9] == ':');
+			/* A key first; after it only more keys or a password,
+			 * which the policy leaves alone as a second factor. */
+			if ((first && !pk) || (!pk && !is_password_method(m, ml)))
+				ok = 0;
+			first = 0;
+			m += ml;
+			if (m < p + ll && *m == ',')
+				m++;
+		}
+		if (ok)
+			return 1;
+		p += ll;
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
+	return 0;
+}
+
+int
+cvm_key_usable(const struct cvm_sshd *sshd, const struct cvm_request *req,
+    const struct cvm_keyset *ks, const struct cvm_key *k, char *problem,
+    size_t plen)
+{
+	const char *v, *rhost = req->rhost;
 	long minrsa;
 
 	if (!k->parsed) {
@@ -181,7 +217,7 @@ cvm_key_usable(const struct cvm_sshd *sshd, const char *rhost, time_t now,
 		return 0;
 	}
 	/* sshd: expired when expiry-time < now. */
-	if (k->expiry >= 0 && (int64_t)now > k->expiry) {
+	if (k->expiry >= 0 && (int64_t)req->now > k->expiry) {
 		snprintf(problem, plen, "expired (expiry-time)");
 		return 0;
 	}
@@ -203,18 +239,32 @@ cvm_key_usable(const struct cvm_sshd *sshd, const char *rhost, time_t now,
 		return 0;
 	}
 	if (k->from != NULL) {
-		/* PAM_RHOST is the address (a name under UseDNS yes); sshd
-		 * matches from= against both the name and the address. */
-		if (rhost == NULL || *rhost == '\0') {
+		/* sshd matches from= against the client's name (PAM_RHOST:
+		 * the address under UseDNS no) and its address. */
+		const char *addr = req->addr != NULL ? req->addr : rhost;
+
+		if (rhost == NULL || *rhost == '\0' || addr == NULL) {
 			snprintf(problem, plen, "from=\"%s\" and the client address "
 			    "is not known", k->from);
 			return 0;
 		}
-		if (cvm_match_host_and_ip(rhost, rhost, k->from) != 1) {
+		if (cvm_match_host_and_ip(rhost, addr, k->from) != 1) {
 			snprintf(problem, plen, "from=\"%s\" does not match %s",
-			    k->from, rhost);
+			    k->from, addr);
 			return 0;
 		}
+	}
+	if (!cvm_publickey_suffices(cvm_sshd_get(sshd, "authenticationmethods"))) {
+		/* e.g. "password,publickey": refusing the password would
+		 * leave no way in. */
+		snprintf(problem, plen, "AuthenticationMethods has no list that "
+		    "a key completes alone");
+		return 0;
+	}
+	if (cvm_key_revoked(ks, k)) {
+		snprintf(problem, plen, "%s", ks->revoked_state == CVM_REVOKED_ALL ?
+		    ks->revoked_why : "listed in RevokedKeys");
+		return 0;
 	}
 	return 1;
 }
@@ -271,8 +321,8 @@ cvm_decide(const struct cvm_conf *conf, const struct cvm_sshd *sshd,
 		struct cvm_key *k = &ks->k[i];
 
 		nkeys++;
-		k->usable = sshd != NULL && cvm_key_usable(sshd, req->rhost,
-		    req->now, k, k->problem, sizeof(k->problem));
+		k->usable = sshd != NULL && cvm_key_usable(sshd, req, ks, k,
+		    k->problem, sizeof(k->problem));
 		if (sshd == NULL)
 			snprintf(k->problem, sizeof(k->problem),
 			    "sshd_config unreadable");
@@ -284,6 +334,13 @@ cvm_decide(const struct cvm_conf *conf, const struct cvm_sshd *sshd,
 	}
 	if (d->nusable > 0) {
 		set(d, 1, "key_bound", 1);
+		goto out;
+	}
+	/* sshd_config unusable but nothing bound anywhere: nothing to
+	 * decide, so no error (an error would refuse every account). */
+	if (sshd == NULL && nkeys == 0 && (ks->db_status == CVM_DB_OK ||
+	    ks->db_status == CVM_DB_MISSING || ks->db_status == CVM_DB_NOTFOUND)) {
+		set(d, 0, "no_key", 0);
 		goto out;
 	}
 	if (sshd == NULL || (ks->db_status != CVM_DB_OK &&

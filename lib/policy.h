@@ -21,6 +21,11 @@ struct cvm_request {
 	const char *method;	/* "password" or "keyboard-interactive" */
 	const char *auth_info;	/* SSH_AUTH_INFO_0, NULL if unset */
 	time_t now;
+	/* From SSH_CONNECTION ("client port server port"), NULL/-1 if not
+	 * known.  addr is what from= and Match Address compare. */
+	const char *addr;
+	const char *laddr;
+	int lport;
 };
 
 struct cvm_decision {
@@ -57,12 +62,18 @@ void cvm_decide(const struct cvm_conf *conf, const struct cvm_sshd *sshd,
     const struct cvm_request *req, struct cvm_keyset *ks,
     struct cvm_decision *d);
 
-/* Evaluates one key against the effective settings (DESIGN §1); returns 1
- * usable, or 0 with the reason in problem. */
-int cvm_key_usable(const struct cvm_sshd *sshd, const char *rhost, time_t now,
-    const struct cvm_key *k, char *problem, size_t problemlen);
+/* Evaluates one key against the effective settings (DESIGN §1) for this
+ * request, with ks's RevokedKeys; returns 1 usable, or 0 with the reason
+ * in problem. */
+int cvm_key_usable(const struct cvm_sshd *sshd, const struct cvm_request *req,
+    const struct cvm_keyset *ks, const struct cvm_key *k, char *problem,
+    size_t problemlen);
 
-
+/* 1 when a key opens some AuthenticationMethods list: "any", or a list
+ * that starts with publickey and then needs only more keys or a password
+ * (left alone as a second factor).  Otherwise refusing the first-factor
+ * password would leave a key holder no way in. */
+int cvm_publickey_suffices(const char *authmethods);
 
 /* Whether a key may be bound at all (DESIGN §5): decodable, a plain key
  * (not a certificate), no DSA, RSA of at least 2048 bits.  1 yes, or 0

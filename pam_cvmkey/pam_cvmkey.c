@@ -2,6 +2,7 @@
  * with a usable bound SSH key, and logs why (DESIGN §2, §3).  A thin front
  * end: the decision is lib/policy.c, the I/O lib/evaluate.c. */
 #include "config.h"
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,41 @@ item(pam_handle_t *pamh, int type)
 	return v;
 }
 
+/* SSH_CONNECTION, which sshd puts in the PAM environment: "client-address
+ * client-port server-address server-port".  Only well-formed addresses are
+ * taken. */
+struct conninfo {
+	char addr[64], laddr[64];	/* INET6_ADDRSTRLEN and then some */
+	int lport;
+};
+
+static int
+is_addr(const char *s)
+{
+	unsigned char b[16];
+
+	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+}
+
 static void
-request(pam_handle_t *pamh, struct cvm_request *req)
+parse_connection(const char *sc, const char *rhost, struct conninfo *ci)
+{
+	char a[64], la[64];
+	unsigned rport, lport;
+
+	memset(ci, 0, sizeof(*ci));
+	ci->lport = -1;
+	if (sc != NULL && sscanf(sc, "%63s %u %63s %u", a, &rport, la, &lport) == 4 &&
+	    is_addr(a) && is_addr(la) && lport <= 65535) {
+		snprintf(ci->addr, sizeof(ci->addr), "%s", a);
+		snprintf(ci->laddr, sizeof(ci->laddr), "%s", la);
+		ci->lport = (int)lport;
+	} else if (rhost != NULL && is_addr(rhost))
+		snprintf(ci->addr, sizeof(ci->addr), "%s", rhost);
+}
+
+static void
+request(pam_handle_t *pamh, struct cvm_request *req, struct conninfo *ci)
 {
 	memset(req, 0, sizeof(*req));
 	req->service = item(pamh, PAM_SERVICE);
@@ -107,6 +141,10 @@ request(pam_handle_t *pamh, struct cvm_request *req)
 	 * path (sshpam_auth_passwd): a best guess, DESIGN §3. */
 	req->method = req->auth_info != NULL ? "keyboard-interactive" : "password";
 	req->now = time(NULL);
+	parse_connection(pam_getenv(pamh, "SSH_CONNECTION"), req->rhost, ci);
+	req->addr = ci->addr[0] != '\0' ? ci->addr : NULL;
+	req->laddr = ci->laddr[0] != '\0' ? ci->laddr : NULL;
+	req->lport = ci->lport;
 }
 
 static void
@@ -195,6 +233,7 @@ EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct cvm_request req;
+	struct conninfo ci;
 	struct cvm_eval ev;
 	const char *user;
 	struct ctx x;
@@ -202,12 +241,14 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 
 	(void)flags;
 	if (setup(&x, pamh, argc, argv) != 0) {
-		pam_syslog(pamh, LOG_CRIT, "out of memory");
-		return PAM_BUF_ERR;
+		/* Without a configuration the policy is the compiled-in
+		 * "audit": refuse nothing. */
+		pam_syslog(pamh, LOG_CRIT, "out of memory: not deciding");
+		return PAM_IGNORE;
 	}
 	if (x.diagnose)
 		goto out;	/* the diagnose line never changes the result */
-	request(pamh, &req);
+	request(pamh, &req, &ci);
 	/* Never prompt: sshd has set the user; without one there is
 	 * nothing to decide. */
 	user = item(pamh, PAM_USER);
@@ -236,6 +277,7 @@ EXPORT int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct cvm_request req;
+	struct conninfo ci;
 	struct cvm_eval ev;
 	const char *user, *method;
 	struct ctx x;
@@ -243,7 +285,7 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	(void)flags;
 	if (setup(&x, pamh, argc, argv) != 0)
 		return PAM_IGNORE;
-	request(pamh, &req);
+	request(pamh, &req, &ci);
 	user = item(pamh, PAM_USER);
 	/* Under policy=audit, a key-bound user who got in by password is the
 	 * line the roll-out needs: real users, not attackers' guesses. */

@@ -355,6 +355,14 @@ authorized_keys_source(void **state)
 	free(log);
 	assert_int_equal(AUTH("carol", "rhost=10.1.2.3", "policy=bound", NULL), PAM_AUTH_ERR);
 	free(log);
+	/* UseDNS yes: PAM_RHOST is a name; the address comes from
+	 * SSH_CONNECTION */
+	assert_int_equal(AUTH("carol", "rhost=client.example.com", "policy=bound",
+	    "SSH_CONNECTION=10.1.2.3 50000 127.0.0.1 22"), PAM_AUTH_ERR);
+	free(log);
+	assert_int_equal(AUTH("carol", "rhost=client.example.com", "policy=bound",
+	    "SSH_CONNECTION=192.0.2.9 50000 127.0.0.1 22"), PAM_SUCCESS);
+	free(log);
 
 	snprintf(buf, sizeof(buf), "command=\"/usr/bin/backup\" %s\n", carol_pub);
 	set_carol_keys(buf, 0600);
@@ -416,6 +424,24 @@ database_errors(void **state)
 }
 
 static void
+sshd_config_unreadable(void **state)
+{
+	char *log;
+
+	(void)state;
+	/* nothing bound: nothing to decide, no error */
+	assert_int_equal(AUTH("bob", NULL, "policy=bound sshd_config=/nonexistent/sshd_config",
+	    NULL), PAM_SUCCESS);
+	assert_null(strstr(log, "db_error"));
+	free(log);
+	/* a key bound: cannot tell whether sshd would take it */
+	assert_int_equal(AUTH("alice", NULL, "policy=bound sshd_config=/nonexistent/sshd_config",
+	    NULL), PAM_AUTH_ERR);
+	assert_non_null(strstr(log, "reason=db_error"));
+	free(log);
+}
+
+static void
 config_file_and_arguments(void **state)
 {
 	char *log;
@@ -472,6 +498,7 @@ main(void)
 		cmocka_unit_test(unusable_db_key),
 		cmocka_unit_test(authorized_keys_source),
 		cmocka_unit_test(database_errors),
+		cmocka_unit_test(sshd_config_unreadable),
 		cmocka_unit_test(config_file_and_arguments),
 		cmocka_unit_test(unknown_user_and_escaping),
 	};

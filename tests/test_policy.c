@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "db.h"
 #include "policy.h"
 #include "testlib.h"
@@ -66,6 +67,22 @@ akc_is_ours(void **state)
 }
 
 static void
+publickey_suffices(void **state)
+{
+	(void)state;
+	assert_true(cvm_publickey_suffices("any"));
+	assert_true(cvm_publickey_suffices("publickey"));
+	assert_true(cvm_publickey_suffices("publickey,publickey"));
+	assert_true(cvm_publickey_suffices("password publickey"));
+	assert_false(cvm_publickey_suffices("password,publickey"));
+	assert_true(cvm_publickey_suffices("publickey,password"));
+	assert_true(cvm_publickey_suffices("publickey,keyboard-interactive:pam"));
+	assert_false(cvm_publickey_suffices("publickey,hostbased"));
+	assert_false(cvm_publickey_suffices("keyboard-interactive"));
+	assert_false(cvm_publickey_suffices("publickeyx"));
+}
+
+static void
 second_factor(void **state)
 {
 	(void)state;
@@ -114,13 +131,15 @@ usable(const char *cfg, const char *line, const char *rhost, time_t now,
     char *problem, size_t plen)
 {
 	struct cvm_sshd *c = sshd(cfg, rhost);
+	struct cvm_request req = { .rhost = rhost, .addr = rhost, .now = now, .lport = -1 };
 	struct cvm_keyset ks;
 	int u;
 
 	cvm_keyset_init(&ks);
 	assert_int_equal(cvm_keys_from_text(&ks, CVM_SRC_AK, "ak", line, strlen(line)), 0);
 	assert_int_equal(ks.n, 1);
-	u = cvm_key_usable(c, rhost, now, &ks.k[0], problem, plen);
+	assert_int_equal(cvm_keys_load_revoked(&ks, cvm_sshd_get(c, "revokedkeys")), 0);
+	u = cvm_key_usable(c, &req, &ks, &ks.k[0], problem, plen);
 	cvm_keyset_free(&ks);
 	cvm_sshd_free(c);
 	return u;
@@ -169,6 +188,38 @@ key_usability(void **state)
 	snprintf(line, sizeof(line), "principals=\"alice\" %s", keyline("ed25519"));
 	assert_false(usable("", line, "192.0.2.1", now, pr, sizeof(pr)));
 	assert_false(usable("", keyline("ed25519-cert"), "192.0.2.1", now, pr, sizeof(pr)));
+	/* AuthenticationMethods: a key must be able to finish a login alone */
+	assert_false(usable("AuthenticationMethods password,publickey\n", keyline("ed25519"),
+	    "192.0.2.1", now, pr, sizeof(pr)));
+	assert_non_null(strstr(pr, "AuthenticationMethods"));
+	assert_false(usable("AuthenticationMethods keyboard-interactive\n", keyline("ed25519"),
+	    "192.0.2.1", now, pr, sizeof(pr)));
+	assert_true(usable("AuthenticationMethods password,publickey publickey\n",
+	    keyline("ed25519"), "192.0.2.1", now, pr, sizeof(pr)));
+	/* RevokedKeys: listed, missing file, KRL */
+	{
+		char cfg[1200], rk[600];
+
+		snprintf(rk, sizeof(rk), "%s/revoked", dir);
+		snprintf(line, sizeof(line), "# revoked\n%s\n", keyline("rsa2048"));
+		assert_int_equal(tl_write(rk, 0644, line), 0);
+		snprintf(cfg, sizeof(cfg), "RevokedKeys %s\n", rk);
+		assert_true(usable(cfg, keyline("ed25519"), "192.0.2.1", now, pr, sizeof(pr)));
+		assert_false(usable(cfg, keyline("rsa2048"), "192.0.2.1", now, pr, sizeof(pr)));
+		assert_non_null(strstr(pr, "RevokedKeys"));
+		assert_int_equal(tl_write(rk, 0644, "SSHKRL\n"), 0);
+		{
+			FILE *f = fopen(rk, "w");
+
+			fwrite("SSHKRL\n\0\0\0\0\1", 1, 12, f);
+			fclose(f);
+		}
+		assert_false(usable(cfg, keyline("ed25519"), "192.0.2.1", now, pr, sizeof(pr)));
+		assert_non_null(strstr(pr, "KRL"));
+		unlink(rk);
+		assert_false(usable(cfg, keyline("ed25519"), "192.0.2.1", now, pr, sizeof(pr)));
+		assert_non_null(strstr(pr, "does not exist"));
+	}
 	/* expiry-time: expired only once it is in the past */
 	snprintf(line, sizeof(line), "expiry-time=\"20231114221320Z\" %s", keyline("ed25519"));
 	assert_true(usable("", line, "192.0.2.1", 1700000000, pr, sizeof(pr)));
@@ -191,7 +242,8 @@ decide(struct run *r, const char *policy, const char *aktext,
 {
 	struct cvm_sshd *c = cfg != NULL ? sshd(cfg, "192.0.2.1") : NULL;
 	struct cvm_account a = { "alice", 1, &r->groups };
-	struct cvm_request req = { service, tty, "192.0.2.1", "password", NULL, 1700000000 };
+	struct cvm_request req = { .service = service, .tty = tty, .rhost = "192.0.2.1",
+	    .method = "password", .now = 1700000000, .addr = "192.0.2.1", .lport = -1 };
 
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(cvm_conf_init(&r->conf), 0);
@@ -287,11 +339,14 @@ decisions(void **state)
 	decide(&r, "audit", NULL, "", CVM_DB_CORRUPT, "sshd", "ssh");
 	assert_true(r.d.refuse && !r.d.enforce);
 	run_free(&r);
-	decide(&r, "bound", NULL, NULL, CVM_DB_OK, "sshd", "ssh");
+	/* sshd_config unusable: an error only when something is bound */
+	decide(&r, "bound", keyline("ed25519"), NULL, CVM_DB_OK, "sshd", "ssh");
 	assert_string_equal(r.d.reason, "db_error");
 	assert_non_null(strstr(r.d.detail, "sshd_config"));
 	run_free(&r);
 	decide(&r, "bound", NULL, NULL, CVM_DB_OK, "sshd", "ssh");
+	assert_false(r.d.refuse);
+	assert_string_equal(r.d.reason, "no_key");
 	run_free(&r);
 
 	/* exempt by group; second factor from AuthenticationMethods */
@@ -311,7 +366,8 @@ exempt_and_ignore(void **state)
 	struct cvm_sshd *c;
 	struct cvm_strv groups = { NULL, 0 };
 	struct cvm_account a = { "alice", 1, &groups };
-	struct cvm_request req = { "sshd", "ssh", "192.0.2.1", "password", NULL, 0 };
+	struct cvm_request req = { .service = "sshd", .tty = "ssh", .rhost = "192.0.2.1",
+	    .method = "password", .addr = "192.0.2.1", .lport = -1 };
 	struct cvm_conf conf;
 	struct cvm_keyset ks;
 	struct cvm_decision d;
@@ -366,6 +422,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(akc_is_ours),
 		cmocka_unit_test(second_factor),
+		cmocka_unit_test(publickey_suffices),
 		cmocka_unit_test(bindable),
 		cmocka_unit_test(key_usability),
 		cmocka_unit_test(decisions),
