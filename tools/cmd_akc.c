@@ -86,14 +86,28 @@ print_db_keys(const char *path, const char *user)
 	return 0;
 }
 
+/* The chained command runs in its own process group, killed with us at
+ * the deadline: a survivor would hold sshd's pipe open until
+ * LoginGraceTime. */
+static volatile sig_atomic_t chain_pgid;
+
+static void
+on_deadline(int sig)
+{
+	(void)sig;
+	if (chain_pgid > 0)
+		kill(-(pid_t)chain_pgid, SIGKILL);
+	_exit(EXIT_INTERNAL);	/* non-zero: sshd uses none of the output */
+}
+
 /* Runs chain_command with %u replaced, without a shell, copying its
  * standard output. */
 static void
 run_chain(const char *cmd, const char *user)
 {
 	struct cvm_strv av = { NULL, 0 };
-	pid_t pid;
-	int status;
+	pid_t pid, w;
+	int status = 0;
 
 	if (cvm_strv_split(&av, cmd, " \t") != 0 || av.n == 0 || av.v[0][0] != '/') {
 		syslog(LOG_ERR, "chain_command \"%s\": needs an absolute path", cmd);
@@ -117,15 +131,23 @@ run_chain(const char *cmd, const char *user)
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+		setpgid(0, 0);
+		signal(SIGALRM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		if (devnull != -1)
 			dup2(devnull, STDIN_FILENO);
 		execv(av.v[0], av.v);
 		syslog(LOG_ERR, "chain_command %s: %m", av.v[0]);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	setpgid(pid, pid);	/* also here: no race with the deadline */
+	chain_pgid = pid;
+	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	chain_pgid = 0;
+	if (w != pid)
+		syslog(LOG_WARNING, "chain_command %s: lost track of it", av.v[0]);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		syslog(LOG_WARNING, "chain_command %s exited with status %d",
 		    av.v[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 out:
@@ -139,9 +161,7 @@ cmd_authorized_keys(struct cli *c, int argc, char **argv)
 
 	openlog("cvmkey", LOG_PID, LOG_AUTHPRIV);
 	signal(SIGPIPE, SIG_IGN);
-	/* The default action of SIGALRM kills us: sshd then sees a failed
-	 * command and uses none of what was printed. */
-	signal(SIGALRM, SIG_DFL);
+	signal(SIGALRM, on_deadline);
 	alarm(AKC_DEADLINE);
 	c->log = &akc_log;
 	if (argc != 2) {

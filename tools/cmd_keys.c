@@ -47,7 +47,11 @@ db_update(struct cli *c, edit_fn fn, void *arg)
 		return EXIT_INTERNAL;
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		/* 0755 whatever the umask: the AuthorizedKeysCommand user
+		 * must reach the database. */
+		if (mkdir(dir, 0755) == 0)
+			(void)chmod(dir, 0755);
+		else if (errno != EEXIST) {
 			fprintf(stderr, "cvmkey: %s: %s\n", dir, strerror(errno));
 			free(dir);
 			return EXIT_INTERNAL;
@@ -169,9 +173,10 @@ read_keys(const char *file, struct bind_args *b)
 		file = "standard input";
 	} else if ((r = cvm_read_file(file, KEYFILE_MAX, 0, 0, &buf, &len,
 	    err, sizeof(err))) != 0) {
-		fprintf(stderr, "cvmkey: %s\n", r == 1 ? strerror(ENOENT) : err);
 		if (r == 1)
 			fprintf(stderr, "cvmkey: %s: no such file\n", file);
+		else
+			fprintf(stderr, "cvmkey: %s\n", err);
 		goto out;
 	}
 	for (const char *p = buf; p < buf + len;) {
@@ -225,6 +230,8 @@ cmd_bind(struct cli *c, int argc, char **argv)
 {
 	struct bind_args b = { NULL, NULL, NULL, 0 };
 	const char *file = "-";
+	struct passwd *pw;
+	char *canon = NULL;
 	int npos = 0, ret, r;
 
 	for (int i = 1; i < argc; i++) {
@@ -260,10 +267,15 @@ cmd_bind(struct cli *c, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!valid_user(b.user) || getpwnam(b.user) == NULL) {
+	if (!valid_user(b.user) || (pw = getpwnam(b.user)) == NULL) {
 		fprintf(stderr, "cvmkey: %s: no such user\n", b.user);
 		return EXIT_REFUSED;
 	}
+	/* Bind under the name sshd passes to "authorized-keys %u": pw_name,
+	 * which a case-insensitive NSS source may spell differently. */
+	if ((canon = strdup(pw->pw_name)) == NULL)
+		return EXIT_INTERNAL;
+	b.user = canon;
 	if (b.label != NULL && strpbrk(b.label, "\n\r") != NULL) {
 		fprintf(stderr, "cvmkey: --label: no line breaks\n");
 		return EXIT_USAGE;
@@ -273,6 +285,7 @@ cmd_bind(struct cli *c, int argc, char **argv)
 	for (size_t i = 0; i < b.n; i++)
 		cvm_akline_free(&b.lines[i]);
 	free(b.lines);
+	free(canon);
 	return ret;
 }
 

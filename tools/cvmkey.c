@@ -81,6 +81,8 @@ main(int argc, char **argv)
 			c.config_path = argv[++i];
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			c.config_path = argv[i] + 9;
+		else if (strcmp(argv[i], "--db") == 0)
+			i++;	/* its value */
 	}
 	if (set_config(&c, c.config_path != NULL ? c.config_path : CVM_CONF_PATH) != 0) {
 		ret = EXIT_INTERNAL;
