@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "errbuf.h"
 #include "authkeys.h"
 
 #define PERMIT_MAX 4096		/* sshd's SSH_AUTHOPT_PERMIT_MAX */
@@ -33,21 +34,7 @@ struct actx {
 	size_t errlen;
 };
 
-static int aerr(struct actx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-aerr(struct actx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err != NULL && c->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define aerr(c, ...) cvm_seterr((c)->err, (c)->errlen, __VA_ARGS__)
 
 static int
 is_sp(char ch)

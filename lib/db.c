@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "errbuf.h"
 #include "db.h"
 #include "dbformat.h"
 #include "dbhash.h"
@@ -35,21 +36,7 @@ struct cvm_db {
 	struct stat st;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#define seterr(err, errlen, ...) (void)cvm_seterr(err, errlen, __VA_ARGS__)
 
 const char *
 cvm_db_strstatus(int status)

@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include "errbuf.h"
 #include "sshkey.h"
 
 /* ---- key type table ------------------------------------------------- */
@@ -146,22 +147,7 @@ struct pctx {
 	size_t errlen;
 };
 
-static int seterr(struct pctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Records the first error; always returns -1. */
-static int
-seterr(struct pctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err != NULL && c->errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#define seterr(c, ...) cvm_seterr((c)->err, (c)->errlen, __VA_ARGS__)
 
 /* A type name from a blob, fit to print. */
 static void
