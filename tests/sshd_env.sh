@@ -86,7 +86,7 @@ PasswordAuthentication yes
 KbdInteractiveAuthentication yes
 PubkeyAuthentication yes
 AuthorizedKeysFile .ssh/authorized_keys
-LogLevel VERBOSE
+LogLevel ${SSHD_LOGLEVEL:-VERBOSE}
 MaxStartups 50
 CFG
 		cat
