@@ -282,3 +282,14 @@ cvm_key_revoked(const struct cvm_keyset *ks, const struct cvm_key *k)
 			return 1;
 	return 0;
 }
+
+const struct cvm_key *
+cvm_keyset_find(const struct cvm_keyset *ks, const unsigned char *blob,
+    size_t len)
+{
+	for (size_t i = 0; i < ks->n; i++)
+		if (ks->k[i].parsed && ks->k[i].key.bloblen == len &&
+		    memcmp(ks->k[i].key.blob, blob, len) == 0)
+			return &ks->k[i];
+	return NULL;
+}

@@ -48,6 +48,10 @@ struct cvm_keyset {
 
 enum { CVM_REVOKED_NONE = 0, CVM_REVOKED_LIST, CVM_REVOKED_ALL };
 
+/* The bound key with this blob, or NULL. */
+const struct cvm_key *cvm_keyset_find(const struct cvm_keyset *ks,
+    const unsigned char *blob, size_t len);
+
 /* Loads the effective RevokedKeys file ("none": nothing).  A missing or
  * unreadable file, or a binary KRL (not evaluated here), revokes every
  * key, as it does in sshd or more.  Returns 0, -1 on ENOMEM. */

@@ -367,7 +367,6 @@ out:
 	d->enforce = d->refuse && conf->policy != CVM_POLICY_AUDIT;
 	d->verdict = !d->refuse ? "allowed" :
 	    d->enforce ? "refused" : "would_refuse";
-	(void)acct->exists;
 }
 
 int

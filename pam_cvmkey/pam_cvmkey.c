@@ -304,10 +304,94 @@ out:
 	return PAM_IGNORE;
 }
 
+/* The methods in SSH_AUTH_INFO_0 ("publickey,password"), and the last
+ * publickey line's key. */
+static void
+session_methods(const char *info, char *methods, size_t mlen,
+    struct cvm_pubkey *key, int *have_key)
+{
+	size_t n = 0;
+
+	methods[0] = '\0';
+	*have_key = 0;
+	for (const char *p = info; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		size_t ll = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		size_t wl = strcspn(p, " \n");
+		char line[16384 + 128], err[128];
+
+		if (wl > 0 && n + wl + 2 < mlen) {
+			n += (size_t)snprintf(methods + n, mlen - n, "%s%.*s",
+			    n ? "," : "", (int)wl, p);
+		}
+		/* "publickey <type> <base64>" */
+		if (strncmp(p, "publickey ", 10) == 0 && ll < sizeof(line)) {
+			char *type, *b64, *sp;
+
+			memcpy(line, p, ll);
+			line[ll] = '\0';
+			type = line + 10;
+			if ((sp = strchr(type, ' ')) != NULL) {
+				*sp = '\0';
+				b64 = sp + 1;
+				b64[strcspn(b64, " ")] = '\0';
+				if (*have_key)
+					cvm_pubkey_free(key);
+				*have_key = cvm_pubkey_from_base64(type, b64,
+				    strlen(b64), key, err, sizeof(err)) == 0;
+			}
+		}
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
+/* One line naming how the session was opened: the method(s) and, for a
+ * key, its fingerprint and which binding it is (DESIGN §3 session). */
 EXPORT int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)pamh; (void)flags; (void)argc; (void)argv;
+	char methods[128];
+	struct cvm_request req;
+	struct conninfo ci;
+	struct cvm_pubkey key;
+	struct cvm_eval ev;
+	struct cvm_line l;
+	const struct cvm_key *k = NULL;
+	const char *user;
+	struct ctx x;
+	int have_key = 0;
+
+	(void)flags;
+	memset(&key, 0, sizeof(key));
+	if (setup(&x, pamh, argc, argv) != 0)
+		return PAM_IGNORE;
+	request(pamh, &req, &ci);
+	user = item(pamh, PAM_USER);
+	if (user == NULL || req.auth_info == NULL ||
+	    !cvm_policy_covers(&x.conf, req.service, req.tty))
+		goto out;
+	session_methods(req.auth_info, methods, sizeof(methods), &key, &have_key);
+	cvm_evaluate(&x.conf, x.conf_failed ? x.conf_err : NULL, user, &req, &ev);
+	if (have_key)
+		k = cvm_keyset_find(&ev.keys, key.blob, key.bloblen);
+	cvm_line_init(&l, "session");
+	cvm_line_kv(&l, "user", ev.acct.name);
+	cvm_line_kv(&l, "rhost", req.rhost != NULL ? req.rhost : "");
+	cvm_line_kv(&l, "method", methods[0] != '\0' ? methods : "unknown");
+	cvm_line_kv(&l, "reason", !have_key ? "no_key" : k != NULL ? "key_bound" :
+	    "key_other");
+	if (have_key) {
+		cvm_line_kv(&l, "fp", key.fp);
+		cvm_line_kv(&l, "label", k != NULL && k->label != NULL ? k->label : "");
+		cvm_line_kv(&l, "source", k == NULL ? "" :
+		    k->source == CVM_SRC_DB ? "db" : "authorized_keys");
+	}
+	pam_syslog(pamh, LOG_INFO, "%s", l.buf);
+	cvm_eval_free(&ev);
+out:
+	if (have_key)
+		cvm_pubkey_free(&key);
+	cvm_conf_free(&x.conf);
 	return PAM_IGNORE;
 }
 

@@ -67,6 +67,7 @@ auth requisite pam_deny.so
 auth required pam_permit.so
 account required pam_unix.so
 account optional $PAMMOD
+session optional $PAMMOD
 session required pam_permit.so
 password required pam_deny.so
 PAM

@@ -143,18 +143,23 @@ static int
 run_auth(const char *user, const char *service_items, const char *args,
     const char *authinfo, char **log)
 {
-	char svc[600], buf[8192], confdir[512];
+	char svc[600], buf[12288], confdir[512];
 	struct pam_conv pc = { conv, NULL };
 	pam_handle_t *ph = NULL;
 	const char *tty = "ssh", *rhost = "127.0.0.1";
 	char margs[512], *acct;
-	int r, with_account = 0;
+	int r, with_account = 0, with_session = 0;
 
-	/* "+account": also run pam_acct_mgmt (not a module argument) */
+	/* "+account", "+session": also run pam_acct_mgmt, pam_open_session
+	 * (not module arguments) */
 	snprintf(margs, sizeof(margs), "%s", args);
 	if ((acct = strstr(margs, "+account")) != NULL) {
 		memset(acct, ' ', 8);
 		with_account = 1;
+	}
+	if ((acct = strstr(margs, "+session")) != NULL) {
+		memset(acct, ' ', 8);
+		with_session = 1;
 	}
 	args = margs;
 	if (service_items != NULL && strncmp(service_items, "tty=", 4) == 0)
@@ -168,9 +173,11 @@ run_auth(const char *user, const char *service_items, const char *args,
 	    "config=%s db=%s sshd_config=%s %s\n"
 	    "auth required pam_permit.so\n"
 	    "account optional %s config=%s db=%s sshd_config=%s %s\n"
-	    "account required pam_permit.so\n",
+	    "account required pam_permit.so\n"
+	    "session optional %s config=%s db=%s sshd_config=%s %s\n"
+	    "session required pam_permit.so\n",
 	    module, conffile, dbpath, sshdcfg, args, module, conffile, dbpath,
-	    sshdcfg, args);
+	    sshdcfg, args, module, conffile, dbpath, sshdcfg, args);
 	assert_int_equal(tl_write(svc, 0644, buf), 0);
 	free(tl_read_log(logfd));
 	conv_calls = 0;
@@ -182,6 +189,8 @@ run_auth(const char *user, const char *service_items, const char *args,
 	r = pam_authenticate(ph, 0);
 	if (r == PAM_SUCCESS && with_account)
 		r = pam_acct_mgmt(ph, 0);
+	if (r == PAM_SUCCESS && with_session)
+		r = pam_open_session(ph, 0);
 	pam_end(ph, r);
 	*log = tl_read_log(logfd);
 	return r;
@@ -237,6 +246,31 @@ audit_is_default(void **state)
 	    "SSH_AUTH_INFO_0=publickey ssh-ed25519 AAAA\n"), PAM_SUCCESS);
 	if (strstr(log, "cvmtest:account") != NULL)
 		fail_msg("%s", log);
+	free(log);
+}
+
+static void
+session_names_the_key(void **state)
+{
+	char *log, info[4200];
+
+	(void)state;
+	snprintf(info, sizeof(info), "SSH_AUTH_INFO_0=publickey %s\n", alice_pub);
+	assert_int_equal(AUTH("alice", NULL, "+session", info), PAM_SUCCESS);
+	if (strstr(log, "pam_cvmkey(cvmtest:session): session user=alice rhost=127.0.0.1 "
+	    "method=publickey reason=key_bound fp=SHA256:") == NULL ||
+	    strstr(log, "label=laptop source=db") == NULL)
+		fail_msg("%s", log);
+	free(log);
+	/* a key that is not bound here */
+	snprintf(info, sizeof(info), "SSH_AUTH_INFO_0=publickey %s\n", carol_pub);
+	assert_int_equal(AUTH("alice", NULL, "+session", info), PAM_SUCCESS);
+	assert_non_null(strstr(log, "method=publickey reason=key_other fp=SHA256:"));
+	free(log);
+	/* password, then key: both methods named */
+	snprintf(info, sizeof(info), "SSH_AUTH_INFO_0=password\npublickey %s\n", alice_pub);
+	assert_int_equal(AUTH("alice", NULL, "+session", info), PAM_SUCCESS);
+	assert_non_null(strstr(log, "method=password,publickey reason=key_bound"));
 	free(log);
 }
 
@@ -491,6 +525,7 @@ main(void)
 		cmocka_unit_test(refuses_bound_user),
 		cmocka_unit_test(unbound_user_untouched),
 		cmocka_unit_test(audit_is_default),
+		cmocka_unit_test(session_names_the_key),
 		cmocka_unit_test(policy_all),
 		cmocka_unit_test(coverage),
 		cmocka_unit_test(exemptions),
