@@ -17,6 +17,7 @@ int cmd_bind(struct cli *c, int argc, char **argv);
 int cmd_unbind(struct cli *c, int argc, char **argv);
 int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_authorized_keys(struct cli *c, int argc, char **argv);
+int cmd_why(struct cli *c, int argc, char **argv);
 
 /* Handles --config/--db (and --help) given after the subcommand too.
  * Returns the number of argv entries consumed (0: not ours), -1 on error. */

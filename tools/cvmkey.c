@@ -14,6 +14,7 @@ usage(FILE *f)
 	    "  unbind USER (FINGERPRINT|LABEL|--all)\n"
 	    "  list [USER] [--json]\n"
 	    "  authorized-keys USER\n"
+	    "  why USER [--from ADDR] [--json]\n"
 	    "  --version | --help\n"
 	    "See cvmkey(8).\n");
 }
@@ -62,6 +63,7 @@ static const struct {
 	{ "unbind", cmd_unbind },
 	{ "list", cmd_list },
 	{ "authorized-keys", cmd_authorized_keys },
+	{ "why", cmd_why },
 };
 
 int

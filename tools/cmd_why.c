@@ -1,0 +1,182 @@
+/* cvmkey why USER [--from ADDR] [--json]: can USER log in now, by which
+ * method, and why not (DESIGN §5).  The policy answer is the PAM module's
+ * own (lib/evaluate.c); the account checks read shadow as pam_unix does. */
+#include "config.h"
+#include <arpa/inet.h>
+#include <shadow.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+#include "evaluate.h"
+#include "jsonw.h"
+
+struct method {
+	int allowed;
+	const char *reason;
+	char detail[512];
+};
+
+/* Password locked or account expired, from shadow (as pam_unix). */
+static void
+account_checks(const char *name, struct method *pw, struct method *pk)
+{
+	struct spwd *sp = getspnam(name);
+	long today = (long)(time(NULL) / 86400);
+
+	if (sp == NULL)
+		return;
+	if (sp->sp_expire > 0 && today >= sp->sp_expire) {
+		/* pam_unix's account stack refuses every method */
+		pw->allowed = pk->allowed = 0;
+		pw->reason = pk->reason = "account_expired";
+		snprintf(pw->detail, sizeof(pw->detail), "the account expired "
+		    "(shadow: day %ld); fix: chage -E -1 %s", sp->sp_expire, name);
+		snprintf(pk->detail, sizeof(pk->detail), "%s", pw->detail);
+		return;
+	}
+	if (pw->allowed && sp->sp_pwdp != NULL &&
+	    (sp->sp_pwdp[0] == '!' || sp->sp_pwdp[0] == '*')) {
+		pw->allowed = 0;
+		pw->reason = "password_locked";
+		snprintf(pw->detail, sizeof(pw->detail), "the password is locked "
+		    "or unset (shadow begins with '%c'); keys still work",
+		    sp->sp_pwdp[0]);
+	}
+}
+
+static void
+json_method(const char *name, const struct method *m, int last)
+{
+	printf("\"%s\":{\"allowed\":%s,\"reason\":", name, m->allowed ? "true" : "false");
+	cvm_json_str(stdout, m->reason);
+	printf(",\"detail\":");
+	cvm_json_str(stdout, m->detail);
+	printf("}%s", last ? "" : ",");
+}
+
+int
+cmd_why(struct cli *c, int argc, char **argv)
+{
+	const char *user = NULL, *from = NULL;
+	struct cvm_request req;
+	struct method pw, pk;
+	struct cvm_eval ev;
+	unsigned char ab[16];
+	int json = 0, r, ret;
+
+	for (int i = 1; i < argc; i++) {
+		if ((r = cli_common_option(c, argc, argv, i)) < 0)
+			return EXIT_USAGE;
+		if (r > 0) {
+			i += r - 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+			from = argv[++i];
+		else if (strncmp(argv[i], "--from=", 7) == 0)
+			from = argv[i] + 7;
+		else if (argv[i][0] == '-' || user != NULL) {
+			usage(stderr);
+			return EXIT_USAGE;
+		} else
+			user = argv[i];
+	}
+	if (user == NULL) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (from != NULL && inet_pton(AF_INET, from, ab) != 1 &&
+	    inet_pton(AF_INET6, from, ab) != 1) {
+		fprintf(stderr, "cvmkey: why: --from takes an IPv4 or IPv6 address\n");
+		return EXIT_USAGE;
+	}
+	memset(&req, 0, sizeof(req));
+	req.service = "sshd";
+	req.tty = "ssh";
+	req.rhost = from;
+	req.addr = from;
+	req.lport = -1;
+	req.method = "password";
+	req.now = time(NULL);
+	cvm_evaluate(&c->conf, c->conf_failed ? "cvmkey.conf cannot be used" : NULL,
+	    user, &req, &ev);
+
+	memset(&pw, 0, sizeof(pw));
+	memset(&pk, 0, sizeof(pk));
+	pw.allowed = !ev.d.enforce;
+	pw.reason = ev.d.reason;
+	if (ev.d.refuse && !ev.d.enforce)
+		snprintf(pw.detail, sizeof(pw.detail), "policy = audit: would be "
+		    "refused (%s), not enforced", ev.d.reason);
+	else if (ev.d.refuse)
+		snprintf(pw.detail, sizeof(pw.detail), "refused by the policy: %s%s%s",
+		    ev.d.reason, ev.d.detail[0] ? ": " : "", ev.d.detail);
+	else
+		snprintf(pw.detail, sizeof(pw.detail), "%s", ev.d.detail);
+	pk.allowed = ev.d.nusable > 0;
+	pk.reason = pk.allowed ? "key_bound" : ev.keys.n > 0 ? "key_unusable" : "no_key";
+	if (!pk.allowed && ev.keys.n > 0)
+		snprintf(pk.detail, sizeof(pk.detail), "%s", ev.keys.k[0].problem);
+	if (!ev.acct.exists) {
+		pw.allowed = pk.allowed = 0;
+		pw.reason = pk.reason = "user_unknown";
+		snprintf(pw.detail, sizeof(pw.detail), "no such user (through NSS)");
+		snprintf(pk.detail, sizeof(pk.detail), "no such user (through NSS)");
+	} else
+		account_checks(ev.acct.name, &pw, &pk);
+
+	if (json) {
+		printf("{\"schema\":1,\"user\":");
+		cvm_json_str(stdout, ev.acct.name);
+		printf(",\"exists\":%s,\"policy\":\"%s\",\"methods\":{",
+		    ev.acct.exists ? "true" : "false", cvm_policy_name(c->conf.policy));
+		json_method("password", &pw, 0);
+		json_method("publickey", &pk, 1);
+		printf("},\"keys\":[");
+		for (size_t i = 0; i < ev.keys.n; i++) {
+			const struct cvm_key *k = &ev.keys.k[i];
+
+			printf("%s{\"fingerprint\":", i ? "," : "");
+			cvm_json_str(stdout, k->parsed ? k->key.fp : NULL);
+			printf(",\"type\":");
+			cvm_json_str(stdout, k->parsed ? k->key.type : NULL);
+			printf(",\"bits\":%u,\"source\":\"%s\",\"label\":",
+			    k->parsed ? k->key.bits : 0,
+			    k->source == CVM_SRC_DB ? "db" : "authorized_keys");
+			cvm_json_str(stdout, k->label != NULL ? k->label : "");
+			printf(",\"valid\":%s,\"problem\":", k->usable ? "true" : "false");
+			cvm_json_str(stdout, k->usable ? NULL : k->problem);
+			printf("}");
+		}
+		printf("],\"events\":[],\"log\":[]}\n");
+	} else {
+		printf("%s: %s\n", ev.acct.exists ? ev.acct.name : user,
+		    ev.acct.exists ? "account exists" : "no such user");
+		printf("  password:  %s (%s)%s%s\n", pw.allowed ? "allowed" : "refused",
+		    pw.reason, pw.detail[0] ? " — " : "", pw.detail);
+		printf("  publickey: %s (%s)%s%s\n", pk.allowed ? "allowed" : "refused",
+		    pk.reason, pk.detail[0] ? " — " : "", pk.detail);
+		for (size_t i = 0; i < ev.keys.n; i++) {
+			const struct cvm_key *k = &ev.keys.k[i];
+
+			printf("  key %s %s (%s%s%s): %s\n",
+			    k->parsed ? k->key.fp : "(undecodable)",
+			    k->parsed ? k->key.type : "",
+			    k->source == CVM_SRC_DB ? "db" : k->file,
+			    k->label != NULL && *k->label ? ", " : "",
+			    k->label != NULL ? k->label : "",
+			    k->usable ? "usable" : k->problem);
+		}
+		for (size_t i = 0; i < ev.keys.notes.n; i++)
+			printf("  note: %s\n", ev.keys.notes.v[i]);
+	}
+	ret = pw.allowed || pk.allowed ? EXIT_OK : EXIT_REFUSED;
+	if (strcmp(ev.d.reason, "db_error") == 0 && !pk.allowed)
+		ret = EXIT_INTERNAL;
+	cvm_eval_free(&ev);
+	return ret;
+}
