@@ -13,6 +13,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 #include "conf.h"
+#include "diagnose.h"
 #include "evaluate.h"
 #include "log.h"
 
@@ -229,6 +230,37 @@ password_login(pam_handle_t *pamh, const char *info)
 	return m;
 }
 
+/* On the failure path of the auth stack (after the password modules):
+ * name the most likely reason this attempt failed.  The typed password
+ * (PAM_AUTHTOK, still set inside pam_authenticate) is only compared with
+ * sshd's substitute, never logged or kept. */
+static void
+diagnose(struct ctx *x, const struct cvm_request *req)
+{
+	const char *user = item(x->pamh, PAM_USER), *authtok = NULL;
+	const void *tok = NULL;
+	struct cvm_diag dg;
+	struct cvm_eval ev;
+	struct cvm_line l;
+
+	if (user == NULL || !cvm_policy_covers(&x->conf, req->service, req->tty))
+		return;
+	if (pam_get_item(x->pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS)
+		authtok = tok;
+	cvm_evaluate(&x->conf, x->conf_failed ? x->conf_err : NULL, user, req, &ev);
+	cvm_diagnose(&ev, authtok, NULL, req->now, &dg);
+	cvm_line_init(&l, "diagnosed");
+	cvm_line_kv(&l, "user", ev.acct.exists || x->conf.debug ? ev.acct.name :
+	    "(unknown)");
+	cvm_line_kv(&l, "rhost", req->rhost != NULL ? req->rhost : "");
+	cvm_line_kv(&l, "method", req->method);
+	cvm_line_kv(&l, "reason", dg.reason);
+	cvm_line_kv(&l, "result", "failure");
+	cvm_line_kv(&l, "detail", dg.detail);
+	pam_syslog(x->pamh, LOG_NOTICE, "%s", l.buf);
+	cvm_eval_free(&ev);
+}
+
 EXPORT int
 pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -246,9 +278,11 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		pam_syslog(pamh, LOG_CRIT, "out of memory: not deciding");
 		return PAM_IGNORE;
 	}
-	if (x.diagnose)
-		goto out;	/* the diagnose line never changes the result */
 	request(pamh, &req, &ci);
+	if (x.diagnose) {
+		diagnose(&x, &req);
+		goto out;	/* the diagnose line never changes the result */
+	}
 	/* Never prompt: sshd has set the user; without one there is
 	 * nothing to decide. */
 	user = item(pamh, PAM_USER);

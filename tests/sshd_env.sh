@@ -45,6 +45,8 @@ add_user alice 70101 alice-pw
 add_user bob 70102 bob-pw
 add_user carol 70103 carol-pw
 add_user dave 70104 dave-pw
+add_user erin 70105 erin-pw
+sed -i 's/^erin:/erin:!/' /etc/shadow	# a locked password
 echo "_cvmkeytest:x:70199:70199::/nonexistent:/usr/sbin/nologin" >> /etc/passwd
 echo "_cvmkeytest:x:70199:" >> /etc/group
 
@@ -62,7 +64,8 @@ CONF
 PAMMOD=$T/lib/pam_cvmkey.so
 cat > /etc/pam.d/sshd-cvmtest <<PAM
 auth [success=ok ignore=ignore module_unknown=ignore default=bad] $PAMMOD
-auth [success=1 default=ignore] pam_unix.so nodelay
+auth [success=2 default=ignore] pam_unix.so nodelay
+auth optional $PAMMOD diagnose
 auth requisite pam_deny.so
 auth required pam_permit.so
 account required pam_unix.so

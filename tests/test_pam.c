@@ -23,6 +23,7 @@ static int logfd = -1;
 static char module[512], dbpath[512], sshdcfg[512], conffile[512];
 static char alice_pub[4096], carol_pub[4096];
 static int conv_calls;
+static const char *conv_password = "secret";
 
 static int
 conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -33,7 +34,7 @@ conv(int n, const struct pam_message **msg, struct pam_response **resp, void *da
 	(void)data;
 	conv_calls++;
 	for (int i = 0; i < n; i++)
-		r[i].resp = strdup("secret");
+		r[i].resp = strdup(conv_password);
 	*resp = r;
 	return PAM_SUCCESS;
 }
@@ -119,6 +120,30 @@ setup(void **state)
 		    home, "/bin/sh"), 0);
 	}
 	assert_int_equal(tl_add_group("breakglass", 70200, "alice"), 0);
+	/* accounts for the diagnose line; "other" is their password */
+	{
+		static const char h[] = "$6$saltsalt$r4j7z8gOqxO9zYH/VSQ4MPgAu/GTg0.tIK5o0K3dXowoILt/JRmXmiqFa26mKioMH3Fwhg6qaU0XTibPpoJ8z.";
+		char sh[512];
+		struct { const char *name; uid_t uid; const char *shadow; const char *shell; int home; } d[] = {
+			{ "dora", 70104, NULL, "/bin/sh", 1 },
+			{ "erin", 70105, "!LOCKED", "/bin/sh", 1 },
+			{ "finn", 70106, "EXPIRED", "/bin/sh", 1 },
+			{ "gus", 70107, NULL, "/usr/sbin/nologin", 1 },
+			{ "hal", 70108, NULL, "/bin/sh", 0 },
+		};
+
+		for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+			if (d[i].shadow == NULL)
+				snprintf(sh, sizeof(sh), "%s", h);
+			else if (d[i].shadow[0] == '!')
+				snprintf(sh, sizeof(sh), "!%s", h);
+			else	/* expired on day 1 */
+				snprintf(sh, sizeof(sh), "%s:19000:0:99999:7::1:", h);
+			snprintf(home, sizeof(home), "%s/home/%s", dir, d[i].name);
+			assert_int_equal(tl_add_user(d[i].name, d[i].uid, sh,
+			    d[i].home ? home : NULL, d[i].shell), 0);
+		}
+	}
 	keygen("alice", alice_pub, sizeof(alice_pub));
 	keygen("carol", carol_pub, sizeof(carol_pub));
 	bind_db("alice", alice_pub);
@@ -272,6 +297,77 @@ session_names_the_key(void **state)
 	assert_int_equal(AUTH("alice", NULL, "+session", info), PAM_SUCCESS);
 	assert_non_null(strstr(log, "method=password,publickey reason=key_bound"));
 	free(log);
+}
+
+/* auth stack with the diagnose line on the failure path, as the
+ * cvmkey-diagnose pam-auth-update profile places it */
+static char *
+diag(const char *user, const char *password)
+{
+	char svc[600], buf[8192], confdir[512];
+	struct pam_conv pc = { conv, NULL };
+	pam_handle_t *ph = NULL;
+	int r;
+
+	path(confdir, sizeof(confdir), "pam.d");
+	snprintf(svc, sizeof(svc), "%s/cvmdiag", confdir);
+	snprintf(buf, sizeof(buf),
+	    "auth [success=ok ignore=ignore module_unknown=ignore default=bad] %s "
+	    "config=%s db=%s sshd_config=%s policy=bound\n"
+	    "auth [success=2 default=ignore] pam_unix.so nodelay\n"
+	    "auth optional %s config=%s db=%s sshd_config=%s policy=bound diagnose\n"
+	    "auth requisite pam_deny.so\n"
+	    "auth required pam_permit.so\n",
+	    module, conffile, dbpath, sshdcfg, module, conffile, dbpath, sshdcfg);
+	assert_int_equal(tl_write(svc, 0644, buf), 0);
+	free(tl_read_log(logfd));
+	conv_password = password;
+	assert_int_equal(pam_start_confdir("cvmdiag", user, &pc, confdir, &ph), PAM_SUCCESS);
+	pam_set_item(ph, PAM_TTY, "ssh");
+	pam_set_item(ph, PAM_RHOST, "192.0.2.5");
+	r = pam_authenticate(ph, 0);
+	pam_end(ph, r);
+	conv_password = "secret";
+	assert_int_not_equal(r, PAM_SUCCESS);
+	return tl_read_log(logfd);
+}
+
+static void
+diagnose_reasons(void **state)
+{
+	static const struct { const char *user, *password, *reason; } cases[] = {
+		{ "dora", "wrong", "wrong_password" },
+		{ "erin", "other", "password_locked" },
+		{ "finn", "wrong", "account_expired" },
+		{ "gus", "wrong", "bad_shell" },
+		{ "hal", "wrong", "no_home" },
+		{ "alice", "secret", "key_bound" },
+		{ "dora", "\b\n\r\177INCORRECT", "sshd_invalid_user" },
+		{ "root", "\b\n\r\177INCORRECT", "root_login_refused" },
+	};
+	char want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *log = diag(cases[i].user, cases[i].password);
+
+		snprintf(want, sizeof(want), "pam_cvmkey(cvmdiag:auth): diagnosed user=%s "
+		    "rhost=192.0.2.5 method=password reason=%s result=failure detail=",
+		    cases[i].user, cases[i].reason);
+		if (strstr(log, want) == NULL)
+			fail_msg("%s: expected \"%s\" in:\n%s", cases[i].user, want, log);
+		assert_null(strstr(log, "INCORRECT"));	/* passwords never logged */
+		free(log);
+	}
+	{
+		char *log = diag("nosuchuser", "Pa55word");
+
+		assert_non_null(strstr(log, "diagnosed user=(unknown) rhost=192.0.2.5 "
+		    "method=password reason=user_unknown"));
+		assert_null(strstr(log, "nosuchuser"));
+		assert_null(strstr(log, "Pa55word"));
+		free(log);
+	}
 }
 
 static void
@@ -526,6 +622,7 @@ main(void)
 		cmocka_unit_test(unbound_user_untouched),
 		cmocka_unit_test(audit_is_default),
 		cmocka_unit_test(session_names_the_key),
+		cmocka_unit_test(diagnose_reasons),
 		cmocka_unit_test(policy_all),
 		cmocka_unit_test(coverage),
 		cmocka_unit_test(exemptions),

@@ -151,7 +151,11 @@ tl_add_user(const char *name, uid_t uid, const char *hash, const char *home,
 	    (unsigned)uid, (unsigned)uid, home ? home : "/nonexistent", shell);
 	if (append("passwd", line) != 0)
 		return -1;
-	snprintf(line, sizeof(line), "%s:%s:19000:0:99999:7:::\n", name, hash);
+	/* hash: the crypt(3) hash, or all of shadow's fields after the name */
+	if (strchr(hash, ':') != NULL)
+		snprintf(line, sizeof(line), "%s:%s\n", name, hash);
+	else
+		snprintf(line, sizeof(line), "%s:%s:19000:0:99999:7:::\n", name, hash);
 	if (append("shadow", line) != 0)
 		return -1;
 	if (tl_add_group(name, uid, "") != 0)

@@ -12,7 +12,8 @@
 int tl_sandbox(const char *dir);
 
 /* Appends a user (and its group with gid = uid) to the private files.
- * hash: the crypt(3) hash for shadow ("*" for none).  Creates the home
+ * hash: the crypt(3) hash for shadow ("*" for none), or, when it holds a
+ * ':', every shadow field after the name.  Creates the home
  * directory (mode 0755, owned by the user) unless home is NULL. */
 int tl_add_user(const char *name, uid_t uid, const char *hash,
     const char *home, const char *shell);

@@ -3,12 +3,12 @@
  * own (lib/evaluate.c); the account checks read shadow as pam_unix does. */
 #include "config.h"
 #include <arpa/inet.h>
-#include <shadow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "diagnose.h"
 #include "evaluate.h"
 #include "jsonw.h"
 
@@ -18,31 +18,24 @@ struct method {
 	char detail[512];
 };
 
-/* Password locked or account expired, from shadow (as pam_unix). */
+/* The account checks of pam_unix, pam_nologin, pam_faillock, shells and
+ * home (lib/diagnose.c): a cause that blocks keys too refuses both. */
 static void
-account_checks(const char *name, struct method *pw, struct method *pk)
+account_checks(const struct cvm_acctinfo *a, struct method *pw, struct method *pk)
 {
-	struct spwd *sp = getspnam(name);
-	long today = (long)(time(NULL) / 86400);
+	struct cvm_diag d;
 
-	if (sp == NULL)
+	if (!cvm_diag_account(a, NULL, time(NULL), &d))
 		return;
-	if (sp->sp_expire > 0 && today >= sp->sp_expire) {
-		/* pam_unix's account stack refuses every method */
-		pw->allowed = pk->allowed = 0;
-		pw->reason = pk->reason = "account_expired";
-		snprintf(pw->detail, sizeof(pw->detail), "the account expired "
-		    "(shadow: day %ld); fix: chage -E -1 %s", sp->sp_expire, name);
-		snprintf(pk->detail, sizeof(pk->detail), "%s", pw->detail);
-		return;
+	if (d.blocks_key) {
+		pk->allowed = 0;
+		pk->reason = d.reason;
+		snprintf(pk->detail, sizeof(pk->detail), "%s", d.detail);
 	}
-	if (pw->allowed && sp->sp_pwdp != NULL &&
-	    (sp->sp_pwdp[0] == '!' || sp->sp_pwdp[0] == '*')) {
+	if (pw->allowed || d.blocks_key) {
 		pw->allowed = 0;
-		pw->reason = "password_locked";
-		snprintf(pw->detail, sizeof(pw->detail), "the password is locked "
-		    "or unset (shadow begins with '%c'); keys still work",
-		    sp->sp_pwdp[0]);
+		pw->reason = d.reason;
+		snprintf(pw->detail, sizeof(pw->detail), "%s", d.detail);
 	}
 }
 
@@ -127,7 +120,7 @@ cmd_why(struct cli *c, int argc, char **argv)
 		snprintf(pw.detail, sizeof(pw.detail), "no such user (through NSS)");
 		snprintf(pk.detail, sizeof(pk.detail), "no such user (through NSS)");
 	} else
-		account_checks(ev.acct.name, &pw, &pk);
+		account_checks(&ev.acct, &pw, &pk);
 
 	if (json) {
 		printf("{\"schema\":1,\"user\":");
