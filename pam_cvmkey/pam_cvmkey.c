@@ -14,6 +14,8 @@
 #include <security/pam_modules.h>
 #include "conf.h"
 #include "diagnose.h"
+#include "events.h"
+#include "strutil.h"
 #include "evaluate.h"
 #include "log.h"
 
@@ -230,6 +232,31 @@ password_login(pam_handle_t *pamh, const char *info)
 	return m;
 }
 
+/* One event in the kernel keyring (lib/events.c); a failure is logged
+ * once per process and otherwise ignored: syslog still has the line. */
+static void
+record_event(struct ctx *x, const struct cvm_eval *ev,
+    const struct cvm_request *req, const char *result, const char *reason)
+{
+	static int warned;
+	struct cvm_event e;
+	char err[256];
+
+	memset(&e, 0, sizeof(e));
+	cvm_strlcpy(e.service, req->service != NULL ? req->service : "", sizeof(e.service));
+	cvm_strlcpy(e.rhost, req->rhost != NULL ? req->rhost : "", sizeof(e.rhost));
+	cvm_strlcpy(e.method, req->method, sizeof(e.method));
+	cvm_strlcpy(e.result, result, sizeof(e.result));
+	cvm_strlcpy(e.reason, reason, sizeof(e.reason));
+	if (cvm_events_record(ev->acct.exists ? ev->acct.name : NULL, &e,
+	    (unsigned)x->conf.event_ttl, (unsigned)x->conf.events_per_user,
+	    err, sizeof(err)) != 0 && !warned) {
+		warned = 1;
+		pam_syslog(x->pamh, LOG_WARNING, "login events not kept (%s); "
+		    "syslog only", err);
+	}
+}
+
 /* On the failure path of the auth stack (after the password modules):
  * name the most likely reason this attempt failed.  The typed password
  * (PAM_AUTHTOK, still set inside pam_authenticate) is only compared with
@@ -258,6 +285,7 @@ diagnose(struct ctx *x, const struct cvm_request *req)
 	cvm_line_kv(&l, "result", "failure");
 	cvm_line_kv(&l, "detail", dg.detail);
 	pam_syslog(x->pamh, LOG_NOTICE, "%s", l.buf);
+	record_event(x, &ev, req, "failure", dg.reason);
 	cvm_eval_free(&ev);
 }
 
@@ -291,6 +319,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		goto out;
 	cvm_evaluate(&x.conf, x.conf_failed ? x.conf_err : NULL, user, &req, &ev);
 	log_decision(&x, &ev, &req, NULL);
+	record_event(&x, &ev, &req, ev.d.verdict, ev.d.reason);
 	if (ev.d.enforce)
 		ret = PAM_AUTH_ERR;
 	remember_attempt(pamh, req.method);

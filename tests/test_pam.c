@@ -16,6 +16,7 @@
 #include <security/pam_appl.h>
 #include "authkeys.h"
 #include "dbwrite.h"
+#include "events.h"
 #include "testlib.h"
 
 static char *dir;		/* sandbox files */
@@ -94,6 +95,16 @@ bind_db(const char *user, const char *publine)
 	cvm_akline_free(&l);
 }
 
+static const char *const event_users[] = { "alice", "bob", "carol", "dora",
+	"erin", "finn", "gus", "hal", NULL };
+
+static void
+forget_events(void)
+{
+	for (size_t i = 0; event_users[i] != NULL; i++)
+		cvm_events_forget(event_users[i]);
+}
+
 static int
 setup(void **state)
 {
@@ -148,6 +159,7 @@ setup(void **state)
 	keygen("carol", carol_pub, sizeof(carol_pub));
 	bind_db("alice", alice_pub);
 	write_sshd_config("");
+	forget_events();
 	assert_int_equal(tl_write(conffile, 0644, "# empty: compiled-in defaults\n"), 0);
 	return 0;
 }
@@ -156,6 +168,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	forget_events();
 	tl_rmtree(dir);
 	free(dir);
 	return 0;
@@ -272,6 +285,47 @@ audit_is_default(void **state)
 	if (strstr(log, "cvmtest:account") != NULL)
 		fail_msg("%s", log);
 	free(log);
+}
+
+static void
+events_in_the_keyring(void **state)
+{
+	struct cvm_event *ev = NULL;
+	char err[256], *log;
+	size_t n = 0;
+
+	(void)state;
+	cvm_events_forget("alice");
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(AUTH("alice", NULL, "policy=bound", NULL), PAM_AUTH_ERR);
+		free(log);
+	}
+	assert_int_equal(cvm_events_read("alice", &ev, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 16);	/* events_per_user: oldest dropped */
+	assert_string_equal(ev[0].result, "refused");
+	assert_string_equal(ev[0].reason, "key_bound");
+	assert_string_equal(ev[0].service, "cvmtest");
+	assert_string_equal(ev[0].rhost, "127.0.0.1");
+	assert_string_equal(ev[0].method, "password");
+	assert_true(ev[0].when >= ev[15].when);
+	free(ev);
+	assert_int_equal(AUTH("alice", NULL, "policy=bound events_per_user=3", NULL), PAM_AUTH_ERR);
+	free(log);
+	assert_int_equal(cvm_events_read("alice", &ev, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 3);
+	free(ev);
+	/* names that do not resolve share one bucket, never their own */
+	cvm_events_forget(NULL);
+	assert_int_equal(AUTH("Secr3tPassw0rd", NULL, "policy=all", NULL), PAM_AUTH_ERR);
+	free(log);
+	assert_int_equal(cvm_events_read("Secr3tPassw0rd", &ev, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(cvm_events_read(NULL, &ev, &n, err, sizeof(err)), 0);
+	assert_true(n >= 1);
+	assert_string_equal(ev[0].reason, "policy_all");
+	free(ev);
+	cvm_events_forget(NULL);
 }
 
 static void
@@ -621,6 +675,7 @@ main(void)
 		cmocka_unit_test(refuses_bound_user),
 		cmocka_unit_test(unbound_user_untouched),
 		cmocka_unit_test(audit_is_default),
+		cmocka_unit_test(events_in_the_keyring),
 		cmocka_unit_test(session_names_the_key),
 		cmocka_unit_test(diagnose_reasons),
 		cmocka_unit_test(policy_all),

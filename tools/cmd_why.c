@@ -9,6 +9,7 @@
 #include <time.h>
 #include "cli.h"
 #include "diagnose.h"
+#include "events.h"
 #include "evaluate.h"
 #include "jsonw.h"
 
@@ -57,6 +58,9 @@ cmd_why(struct cli *c, int argc, char **argv)
 	struct method pw, pk;
 	struct cvm_eval ev;
 	unsigned char ab[16];
+	struct cvm_event *events = NULL;
+	size_t nevents = 0;
+	char everr[256];
 	int json = 0, r, ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -97,6 +101,9 @@ cmd_why(struct cli *c, int argc, char **argv)
 	req.now = time(NULL);
 	cvm_evaluate(&c->conf, c->conf_failed ? "cvmkey.conf cannot be used" : NULL,
 	    user, &req, &ev);
+	if (cvm_events_read(ev.acct.exists ? ev.acct.name : NULL, &events, &nevents,
+	    everr, sizeof(everr)) != 0 && !json)
+		fprintf(stderr, "cvmkey: login events unavailable: %s\n", everr);
 
 	memset(&pw, 0, sizeof(pw));
 	memset(&pk, 0, sizeof(pk));
@@ -145,7 +152,24 @@ cmd_why(struct cli *c, int argc, char **argv)
 			cvm_json_str(stdout, k->usable ? NULL : k->problem);
 			printf("}");
 		}
-		printf("],\"events\":[],\"log\":[]}\n");
+		printf("],\"events\":[");
+		for (size_t i = 0; i < nevents; i++) {
+			const struct cvm_event *e = &events[i];
+
+			printf("%s{\"time\":%lld,\"service\":", i ? "," : "",
+			    (long long)e->when);
+			cvm_json_str(stdout, e->service);
+			printf(",\"rhost\":");
+			cvm_json_str(stdout, e->rhost);
+			printf(",\"method\":");
+			cvm_json_str(stdout, e->method);
+			printf(",\"result\":");
+			cvm_json_str(stdout, e->result);
+			printf(",\"reason\":");
+			cvm_json_str(stdout, e->reason);
+			printf("}");
+		}
+		printf("],\"log\":[]}\n");
 	} else {
 		printf("%s: %s\n", ev.acct.exists ? ev.acct.name : user,
 		    ev.acct.exists ? "account exists" : "no such user");
@@ -166,8 +190,22 @@ cmd_why(struct cli *c, int argc, char **argv)
 		}
 		for (size_t i = 0; i < ev.keys.notes.n; i++)
 			printf("  note: %s\n", ev.keys.notes.v[i]);
+		if (nevents > 0)
+			printf("  recent decisions (newest first):\n");
+		for (size_t i = 0; i < nevents; i++) {
+			char ts[32];
+			time_t t = events[i].when;
+			struct tm tm;
+
+			strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S",
+			    localtime_r(&t, &tm) != NULL ? &tm : gmtime(&t));
+			printf("    %s %s from %s by %s: %s (%s)\n", ts,
+			    events[i].service, events[i].rhost, events[i].method,
+			    events[i].result, events[i].reason);
+		}
 	}
 	ret = pw.allowed || pk.allowed ? EXIT_OK : EXIT_REFUSED;
+	free(events);
 	if (strcmp(ev.d.reason, "db_error") == 0 && !pk.allowed)
 		ret = EXIT_INTERNAL;
 	cvm_eval_free(&ev);
