@@ -257,6 +257,47 @@ record_event(struct ctx *x, const struct cvm_eval *ev,
 	}
 }
 
+/* Password attempts against a key-bound account are someone guessing (the
+ * owner uses the key): over guess_threshold of them within guess_window,
+ * one warning line, at most once per user per window.  The counter is the
+ * number of live attempt events in the window (no shared counter to race
+ * on between sshd processes). */
+static void
+guessing_warning(struct ctx *x, const struct cvm_eval *ev,
+    const struct cvm_request *req)
+{
+	struct cvm_event *evs = NULL;
+	size_t n = 0, attempts = 0;
+	char err[128];
+	struct cvm_line l;
+	int warned = 0;
+
+	if (!ev->acct.exists || strcmp(ev->d.reason, "key_bound") != 0 ||
+	    x->conf.guess_threshold == 0 ||
+	    cvm_events_read(ev->acct.name, &evs, &n, err, sizeof(err)) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (evs[i].when + (time_t)x->conf.guess_window < req->now)
+			continue;
+		if (strcmp(evs[i].result, "warning") == 0)
+			warned = 1;
+		else if (strcmp(evs[i].reason, "key_bound") == 0)
+			attempts++;
+	}
+	free(evs);
+	if (warned || attempts <= x->conf.guess_threshold)
+		return;
+	cvm_line_init(&l, "warning");
+	cvm_line_kv(&l, "user", ev->acct.name);
+	cvm_line_kv(&l, "rhost", req->rhost != NULL ? req->rhost : "");
+	cvm_line_kv(&l, "method", req->method);
+	cvm_line_kv(&l, "reason", "password_guessing");
+	cvm_line_kvu(&l, "attempts", attempts);
+	cvm_line_kvu(&l, "window", x->conf.guess_window);
+	pam_syslog(x->pamh, LOG_WARNING, "%s", l.buf);
+	record_event(x, ev, req, "warning", "password_guessing");
+}
+
 /* On the failure path of the auth stack (after the password modules):
  * name the most likely reason this attempt failed.  The typed password
  * (PAM_AUTHTOK, still set inside pam_authenticate) is only compared with
@@ -320,6 +361,7 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	cvm_evaluate(&x.conf, x.conf_failed ? x.conf_err : NULL, user, &req, &ev);
 	log_decision(&x, &ev, &req, NULL);
 	record_event(&x, &ev, &req, ev.d.verdict, ev.d.reason);
+	guessing_warning(&x, &ev, &req);
 	if (ev.d.enforce)
 		ret = PAM_AUTH_ERR;
 	remember_attempt(pamh, req.method);

@@ -295,14 +295,26 @@ events_in_the_keyring(void **state)
 	size_t n = 0;
 
 	(void)state;
+	int warnings = 0, first = 0;
+
 	cvm_events_forget("alice");
-	for (int i = 0; i < 20; i++) {
+	for (int i = 1; i <= 20; i++) {
 		assert_int_equal(AUTH("alice", NULL, "policy=bound", NULL), PAM_AUTH_ERR);
+		if (strstr(log, "warning user=alice rhost=127.0.0.1 method=password "
+		    "reason=password_guessing") != NULL && warnings++ == 0)
+			first = i;
 		free(log);
 	}
+	/* over guess_threshold (5) in guess_window: once, at the 6th */
+	assert_int_equal(warnings, 1);
+	assert_int_equal(first, 6);
 	assert_int_equal(cvm_events_read("alice", &ev, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 16);	/* events_per_user: oldest dropped */
 	assert_string_equal(ev[0].result, "refused");
+	for (size_t i = 0; i < n; i++)	/* the warning's marker is in there */
+		if (strcmp(ev[i].result, "warning") == 0)
+			warnings = 100;
+	assert_int_equal(warnings, 100);
 	assert_string_equal(ev[0].reason, "key_bound");
 	assert_string_equal(ev[0].service, "cvmtest");
 	assert_string_equal(ev[0].rhost, "127.0.0.1");
