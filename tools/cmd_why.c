@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli.h"
 #include "diagnose.h"
 #include "events.h"
@@ -40,6 +41,65 @@ account_checks(const struct cvm_acctinfo *a, struct method *pw, struct method *p
 	}
 }
 
+/* The last lines about user from the system's auth log (Debian's
+ * auth.log, RHEL's secure, or the file given), at most 20, from the
+ * file's last MiB.  journald-only systems: `journalctl -t sshd` by hand. */
+#define LOG_TAIL (1024 * 1024)
+
+static size_t
+auth_log_lines(const char *file, const char *user, char ***out)
+{
+	static const char *defaults[] = { "/var/log/auth.log", "/var/log/secure" };
+	char pat[3][300], err[256], *buf = NULL, **lines = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = NULL;
+
+	*out = NULL;
+	for (size_t i = 0; file == NULL && i < 2; i++)
+		if (access(defaults[i], R_OK) == 0)
+			file = defaults[i];
+	if (file == NULL || (f = fopen(file, "re")) == NULL)
+		return 0;
+	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > LOG_TAIL)
+		fseek(f, -LOG_TAIL, SEEK_END);
+	else
+		rewind(f);
+	(void)err;
+	if ((buf = malloc(LOG_TAIL + 1)) == NULL) {
+		fclose(f);
+		return 0;
+	}
+	len = fread(buf, 1, LOG_TAIL, f);
+	buf[len] = '\0';
+	fclose(f);
+	snprintf(pat[0], sizeof(pat[0]), "user=%s ", user);
+	snprintf(pat[1], sizeof(pat[1]), " for %s from ", user);
+	snprintf(pat[2], sizeof(pat[2]), " user %s ", user);
+	for (char *line = buf, *next; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strstr(line, pat[0]) == NULL && strstr(line, pat[1]) == NULL &&
+		    strstr(line, pat[2]) == NULL)
+			continue;
+		if (n == 20) {	/* keep the last 20 */
+			free(lines[0]);
+			memmove(lines, lines + 1, 19 * sizeof(*lines));
+			n--;
+		} else {
+			char **nl = realloc(lines, (n + 1) * sizeof(*lines));
+
+			if (nl == NULL)
+				break;
+			lines = nl;
+		}
+		if ((lines[n] = strdup(line)) != NULL)
+			n++;
+	}
+	free(buf);
+	*out = lines;
+	return n;
+}
+
 static void
 json_method(const char *name, const struct method *m, int last)
 {
@@ -60,7 +120,9 @@ cmd_why(struct cli *c, int argc, char **argv)
 	unsigned char ab[16];
 	struct cvm_event *events = NULL;
 	size_t nevents = 0;
-	char everr[256];
+	char everr[256], **loglines = NULL;
+	const char *logfile = NULL;
+	size_t nlog;
 	int json = 0, r, ret;
 
 	for (int i = 1; i < argc; i++) {
@@ -76,6 +138,8 @@ cmd_why(struct cli *c, int argc, char **argv)
 			from = argv[++i];
 		else if (strncmp(argv[i], "--from=", 7) == 0)
 			from = argv[i] + 7;
+		else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc)
+			logfile = argv[++i];
 		else if (argv[i][0] == '-' || user != NULL) {
 			usage(stderr);
 			return EXIT_USAGE;
@@ -101,6 +165,7 @@ cmd_why(struct cli *c, int argc, char **argv)
 	req.now = time(NULL);
 	cvm_evaluate(&c->conf, c->conf_failed ? "cvmkey.conf cannot be used" : NULL,
 	    user, &req, &ev);
+	nlog = auth_log_lines(logfile, ev.acct.exists ? ev.acct.name : user, &loglines);
 	if (cvm_events_read(ev.acct.exists ? ev.acct.name : NULL, &events, &nevents,
 	    everr, sizeof(everr)) != 0 && !json)
 		fprintf(stderr, "cvmkey: login events unavailable: %s\n", everr);
@@ -169,7 +234,12 @@ cmd_why(struct cli *c, int argc, char **argv)
 			cvm_json_str(stdout, e->reason);
 			printf("}");
 		}
-		printf("],\"log\":[]}\n");
+		printf("],\"log\":[");
+		for (size_t i = 0; i < nlog; i++) {
+			printf("%s", i ? "," : "");
+			cvm_json_str(stdout, loglines[i]);
+		}
+		printf("]}\n");
 	} else {
 		printf("%s: %s\n", ev.acct.exists ? ev.acct.name : user,
 		    ev.acct.exists ? "account exists" : "no such user");
@@ -204,8 +274,16 @@ cmd_why(struct cli *c, int argc, char **argv)
 			    events[i].result, events[i].reason);
 		}
 	}
+	if (!json && nlog > 0) {
+		printf("  auth log:\n");
+		for (size_t i = 0; i < nlog; i++)
+			printf("    %s\n", loglines[i]);
+	}
 	ret = pw.allowed || pk.allowed ? EXIT_OK : EXIT_REFUSED;
 	free(events);
+	for (size_t i = 0; i < nlog; i++)
+		free(loglines[i]);
+	free(loglines);
 	if (strcmp(ev.d.reason, "db_error") == 0 && !pk.allowed)
 		ret = EXIT_INTERNAL;
 	cvm_eval_free(&ev);

@@ -14,7 +14,7 @@ usage(FILE *f)
 	    "  unbind USER (FINGERPRINT|LABEL|--all)\n"
 	    "  list [USER] [--json]\n"
 	    "  authorized-keys USER\n"
-	    "  why USER [--from ADDR] [--json]\n"
+	    "  why USER [--from ADDR] [--json] [--log FILE]\n"
 	    "  --version | --help\n"
 	    "See cvmkey(8).\n");
 }
