@@ -116,5 +116,18 @@ else ok "no pam_cvmkey left after --remove"; fi
 diff -r "$tmp/before" "$R/etc/pam.d" >/dev/null &&
 	ok "pam.d identical to before" || bad "pam.d identical to before"
 
+# An admin's own edits are never overwritten: lines added after
+# pam-auth-update's block survive the package's install.  (Edits inside the
+# block are pam-auth-update's own business: it then asks before it
+# overwrites, and the default answer is no.)
+cp "$srcdir/debian/pam-configs/cvmkey" "$srcdir/debian/pam-configs/cvmkey-diagnose" \
+    "$R/usr/share/pam-configs/"
+printf '# local edit by the admin\nauth optional pam_env.so\n' >> "$R/etc/pam.d/common-auth"
+pam-auth-update --root "$R" --package >/dev/null 2>&1 || true
+grep -q '^# local edit by the admin$' "$R/etc/pam.d/common-auth" &&
+    grep -q 'pam_cvmkey.so *$' "$R/etc/pam.d/common-auth" &&
+	ok "lines the admin added after the block survive the install" ||
+	bad "lines the admin added after the block survive the install"
+
 [ "$fail" -eq 0 ] && echo "PASS: pam-auth-update profiles" || echo "FAIL: pam-auth-update profiles"
 exit "$fail"
