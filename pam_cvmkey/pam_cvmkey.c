@@ -378,6 +378,33 @@ pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return PAM_IGNORE;
 }
 
+/* The account stack refuses logins that passed authentication (by key
+ * too) for causes this line can see: /etc/nologin, an expired account, an
+ * unusable shell.  A `required` module's refusal lets the stack run on to
+ * this line; it names the cause once (result=failure), and changes
+ * nothing. */
+static void
+account_refusal(struct ctx *x, const char *user, const struct cvm_request *req)
+{
+	struct cvm_acctinfo a;
+	struct cvm_diag d;
+	struct cvm_line l;
+
+	if (cvm_acct_lookup(user, &a) != 0)
+		return;
+	if (a.exists && cvm_diag_account(&a, NULL, req->now, &d) && d.blocks_key) {
+		cvm_line_init(&l, "diagnosed");
+		cvm_line_kv(&l, "user", a.name);
+		cvm_line_kv(&l, "rhost", req->rhost != NULL ? req->rhost : "");
+		cvm_line_kv(&l, "method", "account");
+		cvm_line_kv(&l, "reason", d.reason);
+		cvm_line_kv(&l, "result", "failure");
+		cvm_line_kv(&l, "detail", d.detail);
+		pam_syslog(x->pamh, LOG_NOTICE, "%s", l.buf);
+	}
+	cvm_acct_free(&a);
+}
+
 EXPORT int
 pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
@@ -392,6 +419,8 @@ pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		return PAM_IGNORE;
 	request(pamh, &req, &ci);
 	user = item(pamh, PAM_USER);
+	if (user != NULL && cvm_policy_covers(&x.conf, req.service, req.tty))
+		account_refusal(&x, user, &req);
 	/* Under policy=audit, a key-bound user who got in by password is the
 	 * line the roll-out needs: real users, not attackers' guesses. */
 	if (x.conf.policy != CVM_POLICY_AUDIT || user == NULL ||

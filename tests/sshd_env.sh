@@ -68,6 +68,7 @@ auth [success=2 default=ignore] pam_unix.so nodelay
 auth optional $PAMMOD diagnose
 auth requisite pam_deny.so
 auth required pam_permit.so
+account required pam_nologin.so
 account required pam_unix.so
 account optional $PAMMOD
 session optional $PAMMOD
