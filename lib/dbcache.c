@@ -85,6 +85,10 @@ reload(struct cvm_dbc *c)
 			return;
 		}
 	}
+	/* A transient failure (out of descriptors or memory) keeps the
+	 * mapping in hand: the next check tries again. */
+	if ((rc == CVM_DB_IOERR || rc == CVM_DB_NOMEM) && c->cur != NULL)
+		return;
 	if (rc == CVM_DB_MISSING && c->cur != NULL && root_changed(c->cur)) {
 		c->cur->pinned = 1;
 		return;
@@ -195,6 +199,20 @@ cvm_dbc_flush(struct cvm_dbc *c)
 	drop_cur(c);
 	c->checked = 0;
 	c->path[0] = '\0';
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* fork(): the lock is held across it, so the child's copy of the cache
+ * is never caught half-updated; the child then starts a fresh lock. */
+void
+cvm_dbc_atfork_prepare(struct cvm_dbc *c)
+{
+	pthread_mutex_lock(&c->lock);
+}
+
+void
+cvm_dbc_atfork_parent(struct cvm_dbc *c)
+{
 	pthread_mutex_unlock(&c->lock);
 }
 

@@ -47,6 +47,8 @@ struct cvm_db *cvm_dbc_db(const struct cvm_dbc_map *m);
 void cvm_dbc_flush(struct cvm_dbc *c);
 /* For a pthread_atfork child handler: the lock may have been held by a
  * thread that does not exist in the child. */
+void cvm_dbc_atfork_prepare(struct cvm_dbc *c);
+void cvm_dbc_atfork_parent(struct cvm_dbc *c);
 void cvm_dbc_atfork_child(struct cvm_dbc *c);
 
 #endif

@@ -29,7 +29,7 @@ shadow_checks(const struct cvm_acctinfo *a, time_t now, struct cvm_diag *d)
 
 	if (sp == NULL)
 		return 0;
-	if (sp->sp_expire > 0 && today >= sp->sp_expire) {
+	if (sp->sp_expire >= 0 && today >= sp->sp_expire) {	/* -1: none; chage -E 0 */
 		d->blocks_key = 1;	/* pam_unix's account stack, every method */
 		SET(d, "account_expired", "the account expired on day %ld "
 		    "(shadow); fix: chage -E -1 %s", sp->sp_expire, a->name);
@@ -42,9 +42,10 @@ shadow_checks(const struct cvm_acctinfo *a, time_t now, struct cvm_diag *d)
 		    a->name);
 		return 1;
 	}
-	if (sp->sp_lstchg == 0 || (sp->sp_max >= 0 && sp->sp_lstchg > 0 &&
-	    sp->sp_max < 99999 && today > sp->sp_lstchg + sp->sp_max +
-	    (sp->sp_inact >= 0 ? sp->sp_inact : 0))) {
+	/* Past max + inactive days the password no longer authenticates
+	 * (lstchg 0, "change at next login", does not fail authentication). */
+	if (sp->sp_max >= 0 && sp->sp_lstchg > 0 && sp->sp_max < 99999 &&
+	    sp->sp_inact >= 0 && today > sp->sp_lstchg + sp->sp_max + sp->sp_inact) {
 		SET(d, "password_expired", "the password expired (shadow last "
 		    "change day %ld, max %ld days); fix: passwd %s",
 		    sp->sp_lstchg, sp->sp_max, a->name);
@@ -82,6 +83,9 @@ faillock_conf(const char *path, struct faillock_opts *o)
 
 			if (strcmp(key, "dir") == 0 && val[0] == '/')
 				snprintf(o->dir, sizeof(o->dir), "%s", val);
+			else if (strcmp(key, "unlock_time") == 0 &&
+			    strcmp(val, "never") == 0)
+				o->unlock_time = 0;
 			else if (cvm_parse_ulong(val, 0, 1UL << 31, &v) == 0) {
 				if (strcmp(key, "deny") == 0)
 					o->deny = v;
@@ -188,7 +192,9 @@ cvm_diag_account(const struct cvm_acctinfo *a, const struct cvm_diag_paths *p,
 	    strstr(a->shell, "nologin") != NULL || strcmp(a->shell, "/bin/false") == 0 ||
 	    access(a->shell, X_OK) != 0 ||
 	    !shell_ok(a->shell, p != NULL && p->shells != NULL ? p->shells : "/etc/shells"))) {
-		d->blocks_key = 1;
+		/* sshd itself only needs an executable shell (an sftp-only
+		 * account has a nologin shell and ForceCommand). */
+		d->blocks_key = a->shell[0] == '\0' || access(a->shell, X_OK) != 0;
 		SET(d, "bad_shell", "the login shell %s is missing, not executable, "
 		    "not in /etc/shells or a nologin shell; fix: chsh -s /bin/bash %s",
 		    *a->shell ? a->shell : "(empty)", a->name);

@@ -22,15 +22,21 @@ persistent(char *err, size_t errlen)
 {
 	/* Linked into the process keyring: possessed, and nothing leaks
 	 * into a session keyring (KeyringMode=private, sudo). */
-	long k = keyctl_get_persistent(-1, KEY_SPEC_PROCESS_KEYRING);
+	/* uid 0, not -1 (the real uid): under su or sudo the real uid is
+	 * the invoking user's, whose own keyring they could read. */
+	long k = keyctl_get_persistent(0, KEY_SPEC_PROCESS_KEYRING);
 
 	if (k < 0)
 		snprintf(err, errlen, "persistent keyring: %s", strerror(errno));
 	return (key_serial_t)k;
 }
 
+/* A user's bucket, created on first use.  It expires with its events
+ * (the timeout is refreshed on every record), so names tried once do not
+ * hold a bucket for ever. */
 static key_serial_t
-bucket(key_serial_t root, const char *user, int create, char *err, size_t errlen)
+bucket(key_serial_t root, const char *user, int create, unsigned ttl,
+    char *err, size_t errlen)
 {
 	char desc[300];
 	long k;
@@ -40,6 +46,8 @@ bucket(key_serial_t root, const char *user, int create, char *err, size_t errlen
 	if (k >= 0 || !create) {
 		if (k < 0)
 			snprintf(err, errlen, "%s: no events", desc);
+		else if (create && ttl > 0)
+			(void)keyctl_set_timeout((key_serial_t)k, ttl);
 		return (key_serial_t)k;
 	}
 	{
@@ -55,6 +63,7 @@ bucket(key_serial_t root, const char *user, int create, char *err, size_t errlen
 	}
 	k = add_key("keyring", desc, NULL, 0, KEY_SPEC_PROCESS_KEYRING);
 	if (k < 0 || keyctl_setperm((key_serial_t)k, EVENT_PERM | KEY_POS_ALL) < 0 ||
+	    (ttl > 0 && keyctl_set_timeout((key_serial_t)k, ttl) < 0) ||
 	    keyctl_link((key_serial_t)k, root) < 0) {
 		snprintf(err, errlen, "%s: %s", desc, strerror(errno));
 		if (k >= 0)
@@ -62,6 +71,14 @@ bucket(key_serial_t root, const char *user, int create, char *err, size_t errlen
 		return -1;
 	}
 	keyctl_unlink((key_serial_t)k, KEY_SPEC_PROCESS_KEYRING);
+	/* Two sshd processes may have created the bucket at once: the last
+	 * link wins, so use the one that is linked now. */
+	{
+		long found = keyctl_search(root, "keyring", desc, 0);
+
+		if (found >= 0)
+			k = found;
+	}
 	return (key_serial_t)k;
 }
 
@@ -107,25 +124,42 @@ trim(key_serial_t b, unsigned keep)
 	free(ids);
 }
 
+/* A field as stored: printable bytes only (a tab in a reverse-DNS rhost
+ * would shift the fields), "-" when empty (sscanf needs a field). */
+static void
+clean(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+
+	for (; src[i] != '\0' && i + 1 < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x21 || src[i] == 0x7f ? '?' : src[i];
+	if (i == 0 && n > 1)
+		dst[i++] = '-';
+	dst[i] = '\0';
+}
+
 int
 cvm_events_record(const char *user, const struct cvm_event *ev, unsigned ttl,
     unsigned per_user, char *err, size_t errlen)
 {
-	char desc[64], payload[256];
+	char desc[64], payload[384], f[5][64];
 	struct timespec ts;
 	key_serial_t root, b;
 	long k;
 
 	if ((root = persistent(err, errlen)) < 0 ||
-	    (b = bucket(root, user, 1, err, errlen)) < 0)
+	    (b = bucket(root, user, 1, ttl, err, errlen)) < 0)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(desc, sizeof(desc), "cvmkey:ev:%lld.%09ld", (long long)ts.tv_sec,
 	    ts.tv_nsec);
-#define F(s) ((s)[0] != '\0' ? (s) : "-")	/* sscanf needs a field */
-	snprintf(payload, sizeof(payload), "%s\t%s\t%s\t%s\t%s", F(ev->service),
-	    F(ev->rhost), F(ev->method), F(ev->result), F(ev->reason));
-#undef F
+	clean(f[0], ev->service, sizeof(f[0]));
+	clean(f[1], ev->rhost, sizeof(f[1]));
+	clean(f[2], ev->method, sizeof(f[2]));
+	clean(f[3], ev->result, sizeof(f[3]));
+	clean(f[4], ev->reason, sizeof(f[4]));
+	snprintf(payload, sizeof(payload), "%s\t%s\t%s\t%s\t%s",
+	    f[0], f[1], f[2], f[3], f[4]);
 	/* Permissions and timeout are set while the key is linked only to
 	 * this process's own keyring, then it moves to the bucket. */
 	k = add_key("user", desc, payload, strlen(payload), KEY_SPEC_PROCESS_KEYRING);
@@ -163,7 +197,7 @@ cvm_events_read(const char *user, struct cvm_event **out, size_t *np,
 	*np = 0;
 	if ((root = persistent(err, errlen)) < 0)
 		return -1;
-	if ((b = bucket(root, user, 0, err, errlen)) < 0)
+	if ((b = bucket(root, user, 0, 0, err, errlen)) < 0)
 		return 0;	/* no events */
 	if ((len = keyctl_read_alloc(b, (void **)&ids)) < 0) {
 		snprintf(err, errlen, "events: %s", strerror(errno));
@@ -200,6 +234,37 @@ cvm_events_forget(const char *user)
 	char err[128];
 	key_serial_t root = persistent(err, sizeof(err)), b;
 
-	if (root >= 0 && (b = bucket(root, user, 0, err, sizeof(err))) >= 0)
+	if (root >= 0 && (b = bucket(root, user, 0, 0, err, sizeof(err))) >= 0)
 		keyctl_unlink(b, root);
+	if (root >= 0) {
+		char desc[300];
+		long w;
+
+		snprintf(desc, sizeof(desc), "cvmkey:warned:%s",
+		    user != NULL ? user : BUCKET_UNKNOWN);
+		if ((w = keyctl_search(root, "user", desc, 0)) >= 0)
+			keyctl_unlink((key_serial_t)w, root);
+	}
+}
+
+int
+cvm_events_warn_once(const char *user, unsigned window)
+{
+	char desc[300], err[128];
+	key_serial_t root = persistent(err, sizeof(err));
+	long k;
+
+	if (root < 0)
+		return 0;
+	snprintf(desc, sizeof(desc), "cvmkey:warned:%s", user != NULL ? user : BUCKET_UNKNOWN);
+	if (keyctl_search(root, "user", desc, 0) >= 0)
+		return 0;	/* warned within the window */
+	k = add_key("user", desc, "1", 1, KEY_SPEC_PROCESS_KEYRING);
+	if (k < 0)
+		return 1;
+	(void)keyctl_setperm((key_serial_t)k, EVENT_PERM);
+	(void)keyctl_set_timeout((key_serial_t)k, window > 0 ? window : 1);
+	(void)keyctl_link((key_serial_t)k, root);
+	keyctl_unlink((key_serial_t)k, KEY_SPEC_PROCESS_KEYRING);
+	return 1;
 }

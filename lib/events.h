@@ -27,6 +27,11 @@ int cvm_events_record(const char *user, const struct cvm_event *ev,
 int cvm_events_read(const char *user, struct cvm_event **out, size_t *n,
     char *err, size_t errlen);
 
+/* 1 the first time in `window` seconds it is asked for this user (the
+ * password_guessing warning is then due), 0 after: one marker key that
+ * expires with the window, not an event that could be crowded out. */
+int cvm_events_warn_once(const char *user, unsigned window);
+
 /* Removes a user's bucket (tests, and `cvmkey unbind --all` later). */
 void cvm_events_forget(const char *user);
 

@@ -72,6 +72,23 @@ struct cursor {
 static pthread_mutex_t ent_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cursor pwent, grent;
 
+/* Both locks are held across fork() (enumeration before cache: the order
+ * the lookups take them), so the child never inherits a half-updated
+ * cursor or cache; it then starts fresh locks. */
+static void
+atfork_prepare(void)
+{
+	pthread_mutex_lock(&ent_lock);
+	cvm_dbc_atfork_prepare(&cache);
+}
+
+static void
+atfork_parent(void)
+{
+	cvm_dbc_atfork_parent(&cache);
+	pthread_mutex_unlock(&ent_lock);
+}
+
 static void
 atfork_child(void)
 {
@@ -82,7 +99,7 @@ atfork_child(void)
 __attribute__((constructor)) static void
 nss_cvm_init(void)
 {
-	(void)pthread_atfork(NULL, NULL, atfork_child);
+	(void)pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
 static const char *

@@ -270,22 +270,22 @@ guessing_warning(struct ctx *x, const struct cvm_eval *ev,
 	size_t n = 0, attempts = 0;
 	char err[128];
 	struct cvm_line l;
-	int warned = 0;
 
 	if (!ev->acct.exists || strcmp(ev->d.reason, "key_bound") != 0 ||
 	    x->conf.guess_threshold == 0 ||
 	    cvm_events_read(ev->acct.name, &evs, &n, err, sizeof(err)) != 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		if (evs[i].when + (time_t)x->conf.guess_window < req->now)
-			continue;
-		if (strcmp(evs[i].result, "warning") == 0)
-			warned = 1;
-		else if (strcmp(evs[i].reason, "key_bound") == 0)
+	for (size_t i = 0; i < n; i++)
+		if (evs[i].when + (time_t)x->conf.guess_window >= req->now &&
+		    strcmp(evs[i].reason, "key_bound") == 0)
 			attempts++;
-	}
 	free(evs);
-	if (warned || attempts <= x->conf.guess_threshold)
+	/* The window can hold at most events_per_user events: a threshold at
+	 * or above that is taken as events_per_user - 1 (cvmkey.conf(5)). */
+	if (attempts <= x->conf.guess_threshold &&
+	    (x->conf.events_per_user < 2 || attempts < x->conf.events_per_user))
+		return;
+	if (!cvm_events_warn_once(ev->acct.name, (unsigned)x->conf.guess_window))
 		return;
 	cvm_line_init(&l, "warning");
 	cvm_line_kv(&l, "user", ev->acct.name);
@@ -295,7 +295,6 @@ guessing_warning(struct ctx *x, const struct cvm_eval *ev,
 	cvm_line_kvu(&l, "attempts", attempts);
 	cvm_line_kvu(&l, "window", x->conf.guess_window);
 	pam_syslog(x->pamh, LOG_WARNING, "%s", l.buf);
-	record_event(x, ev, req, "warning", "password_guessing");
 }
 
 /* On the failure path of the auth stack (after the password modules):

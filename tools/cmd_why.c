@@ -166,7 +166,8 @@ cmd_why(struct cli *c, int argc, char **argv)
 	cvm_evaluate(&c->conf, c->conf_failed ? "cvmkey.conf cannot be used" : NULL,
 	    user, &req, &ev);
 	nlog = auth_log_lines(logfile, ev.acct.exists ? ev.acct.name : user, &loglines);
-	if (cvm_events_read(ev.acct.exists ? ev.acct.name : NULL, &events, &nevents,
+	/* Names that do not resolve share one bucket: not this name's own. */
+	if (ev.acct.exists && cvm_events_read(ev.acct.name, &events, &nevents,
 	    everr, sizeof(everr)) != 0 && !json)
 		fprintf(stderr, "cvmkey: login events unavailable: %s\n", everr);
 
@@ -267,10 +268,14 @@ cmd_why(struct cli *c, int argc, char **argv)
 			time_t t = events[i].when;
 			struct tm tm;
 
-			strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S",
-			    localtime_r(&t, &tm) != NULL ? &tm : gmtime(&t));
+			char rhost[256];
+
+			if (localtime_r(&t, &tm) == NULL ||
+			    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+				snprintf(ts, sizeof(ts), "%lld", (long long)t);
+			cvm_escape_value(rhost, sizeof(rhost), events[i].rhost);
 			printf("    %s %s from %s by %s: %s (%s)\n", ts,
-			    events[i].service, events[i].rhost, events[i].method,
+			    events[i].service, rhost, events[i].method,
 			    events[i].result, events[i].reason);
 		}
 	}
