@@ -518,6 +518,15 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 		cvm_line_kv(&l, "label", k != NULL && k->label != NULL ? k->label : "");
 		cvm_line_kv(&l, "source", k == NULL ? "" :
 		    k->source == CVM_SRC_DB ? "db" : "authorized_keys");
+		if (k != NULL && k->bound_at > 0) {
+			char day[16];
+			time_t t = (time_t)k->bound_at;
+			struct tm tm;
+
+			if (gmtime_r(&t, &tm) != NULL &&
+			    strftime(day, sizeof(day), "%Y-%m-%d", &tm) > 0)
+				cvm_line_kv(&l, "bound", day);
+		}
 	}
 	pam_syslog(pamh, LOG_INFO, "%s", l.buf);
 	cvm_eval_free(&ev);
