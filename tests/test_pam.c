@@ -96,7 +96,7 @@ bind_db(const char *user, const char *publine)
 }
 
 static const char *const event_users[] = { "kate", "dora", "erin", "finn",
-	"gus", "hal", "root", NULL };
+	"gus", "hal", "ivan", "root", NULL };
 
 static void
 forget_events(void)
@@ -142,6 +142,7 @@ setup(void **state)
 			{ "finn", 70106, "EXPIRED", "/bin/sh", 1 },
 			{ "gus", 70107, NULL, "/usr/sbin/nologin", 1 },
 			{ "hal", 70108, NULL, "/bin/sh", 0 },
+			{ "ivan", 70110, "PWEXPIRED", "/bin/sh", 1 },
 		};
 
 		for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
@@ -149,6 +150,8 @@ setup(void **state)
 				snprintf(sh, sizeof(sh), "%s", h);
 			else if (d[i].shadow[0] == '!')
 				snprintf(sh, sizeof(sh), "!%s", h);
+			else if (d[i].shadow[0] == 'P')	/* changed on day 1, max 1, inactive 0 */
+				snprintf(sh, sizeof(sh), "%s:1:0:1:7:0::", h);
 			else	/* expired on day 1 */
 				snprintf(sh, sizeof(sh), "%s:19000:0:99999:7::1:", h);
 			snprintf(home, sizeof(home), "%s/home/%s", dir, d[i].name);
@@ -408,6 +411,7 @@ diagnose_reasons(void **state)
 		{ "finn", "wrong", "account_expired" },
 		{ "gus", "wrong", "bad_shell" },
 		{ "hal", "wrong", "no_home" },
+		{ "ivan", "wrong", "password_expired" },
 		{ "alice", "secret", "key_bound" },
 		{ "dora", "\b\n\r\177INCORRECT", "sshd_invalid_user" },
 		{ "root", "\b\n\r\177INCORRECT", "root_login_refused" },
