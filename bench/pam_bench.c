@@ -177,8 +177,9 @@ main(int argc, char **argv)
 	 * plus the AuthorizedKeysCommand lines. */
 	snprintf(cfg, sizeof(cfg), "%s/sshd_config", dir);
 	snprintf(p, sizeof(p), "cp %s/tests/data/sshd/debian/sshd_config %s && "
-	    "printf 'AuthorizedKeysCommand /usr/sbin/cvmkey authorized-keys %%%%u\\n"
-	    "AuthorizedKeysCommandUser _cvmkey\\n' >> %s", BENCH_SRCDIR, cfg, cfg);
+	    "printf 'AuthorizedKeysCommand %s/cvmkey authorized-keys %%%%u\\n"
+	    "AuthorizedKeysCommandUser root\\n' >> %s", BENCH_SRCDIR, cfg,
+	    BENCH_BUILDDIR, cfg);
 	if (system(p) != 0)
 		return 1;
 

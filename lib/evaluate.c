@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "db.h"
 #include "evaluate.h"
@@ -137,6 +138,35 @@ cannot_decide(struct cvm_eval *ev, int status, const char *why)
 	snprintf(ev->keys.db_error, sizeof(ev->keys.db_error), "%s", why);
 }
 
+/* Would sshd be able to run the AuthorizedKeysCommand at all?  Its user
+ * must exist and its program must be an executable file; otherwise sshd
+ * serves no db keys and they must not refuse a password. */
+static void
+akc_check(const struct cvm_sshd *sshd, struct cvm_keyset *ks)
+{
+	const char *akc = cvm_sshd_get(sshd, "authorizedkeyscommand");
+	const char *user = cvm_sshd_get(sshd, "authorizedkeyscommanduser");
+	char prog[1024];
+	size_t n;
+
+	if (akc == NULL || strcasecmp(akc, "none") == 0)
+		return;
+	if (user != NULL && strcmp(user, "none") != 0 && strchr(user, '%') == NULL &&
+	    getpwnam(user) == NULL) {
+		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
+		    "AuthorizedKeysCommandUser %s does not exist", user);
+		return;
+	}
+	n = strcspn(akc, " \t");
+	if (n >= sizeof(prog))
+		return;
+	memcpy(prog, akc, n);
+	prog[n] = '\0';
+	if (prog[0] == '/' && access(prog, X_OK) != 0)
+		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
+		    "AuthorizedKeysCommand %.200s: %s", prog, strerror(errno));
+}
+
 void
 cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
     const char *user, const struct cvm_request *req, struct cvm_eval *ev)
@@ -177,6 +207,7 @@ cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
 	conn.lport = req->lport;
 	if (cvm_sshd_load(NULL, conf->sshd_config, &conn, &ev->sshd,
 	    ev->sshd_err, sizeof(ev->sshd_err)) == 0) {
+		akc_check(ev->sshd, &ev->keys);
 		akfiles = cvm_sshd_get(ev->sshd, "authorizedkeysfile");
 		strict = cvm_sshd_flag(ev->sshd, "strictmodes") != 0;
 		if (cvm_keys_load_revoked(&ev->keys,

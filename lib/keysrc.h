@@ -40,6 +40,9 @@ struct cvm_keyset {
 				 * "file:line: reason" for lines sshd skips */
 	/* RevokedKeys (sshd checks it as root; an unreadable file, or one
 	 * this reader cannot evaluate, revokes every key) */
+	/* Set by the caller when sshd could not run the AuthorizedKeysCommand
+	 * (its program or its user missing): db keys then do not count. */
+	char akc_problem[256];
 	int revoked_state;	/* CVM_REVOKED_* */
 	char revoked_why[640];
 	struct cvm_pubkey *revoked;

@@ -196,6 +196,10 @@ cvm_key_usable(const struct cvm_sshd *sshd, const struct cvm_request *req,
 			snprintf(problem, plen, "AuthorizedKeysCommandUser is not set");
 			return 0;
 		}
+		if (ks->akc_problem[0] != '\0') {
+			snprintf(problem, plen, "%s", ks->akc_problem);
+			return 0;
+		}
 	}
 	if (k->key.kt == CVM_KT_CERT) {
 		snprintf(problem, plen, "a certificate, not a plain key");

@@ -53,8 +53,8 @@ write_sshd_config(const char *extra)
 
 	snprintf(buf, sizeof(buf),
 	    "AuthorizedKeysFile .ssh/authorized_keys\n"
-	    "AuthorizedKeysCommand /usr/sbin/cvmkey authorized-keys %%u\n"
-	    "AuthorizedKeysCommandUser _cvmkey\n%s\n", extra);
+	    "AuthorizedKeysCommand %s/cvmkey authorized-keys %%u\n"
+	    "AuthorizedKeysCommandUser _cvmkeytest\n%s\n", TEST_BUILDDIR, extra);
 	assert_int_equal(tl_write(sshdcfg, 0644, buf), 0);
 }
 
@@ -132,6 +132,7 @@ setup(void **state)
 		    home, "/bin/sh"), 0);
 	}
 	assert_int_equal(tl_add_group("breakglass", 70200, "alice"), 0);
+	assert_int_equal(tl_add_user("_cvmkeytest", 70199, "*", NULL, "/usr/sbin/nologin"), 0);
 	/* accounts for the diagnose line; "other" is their password */
 	{
 		static const char h[] = "$6$saltsalt$r4j7z8gOqxO9zYH/VSQ4MPgAu/GTg0.tIK5o0K3dXowoILt/JRmXmiqFa26mKioMH3Fwhg6qaU0XTibPpoJ8z.";
@@ -510,6 +511,18 @@ unusable_db_key(void **state)
 	char *log;
 
 	(void)state;
+	/* sshd cannot run the command: its user or its program missing */
+	assert_int_equal(tl_write(sshdcfg, 0644, "AuthorizedKeysCommand /usr/sbin/cvmkey "
+	    "authorized-keys %u\nAuthorizedKeysCommandUser no-such-user-here\n"), 0);
+	assert_int_equal(AUTH("alice", NULL, "policy=bound", NULL), PAM_SUCCESS);
+	assert_non_null(strstr(log, "reason=key_unusable"));
+	assert_non_null(strstr(log, "AuthorizedKeysCommandUser no-such-user-here does not exist"));
+	free(log);
+	assert_int_equal(tl_write(sshdcfg, 0644, "AuthorizedKeysCommand /nonexistent/cvmkey "
+	    "authorized-keys %u\nAuthorizedKeysCommandUser _cvmkeytest\n"), 0);
+	assert_int_equal(AUTH("alice", NULL, "policy=bound", NULL), PAM_SUCCESS);
+	assert_non_null(strstr(log, "AuthorizedKeysCommand /nonexistent/cvmkey: No such file"));
+	free(log);
 	assert_int_equal(tl_write(sshdcfg, 0644, "AuthorizedKeysFile .ssh/authorized_keys\n"), 0);
 	assert_int_equal(AUTH("alice", NULL, "policy=bound", NULL), PAM_SUCCESS);
 	assert_non_null(strstr(log, "allowed user=alice rhost=127.0.0.1 method=password reason=key_unusable"));
