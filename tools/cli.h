@@ -18,6 +18,16 @@ int cmd_unbind(struct cli *c, int argc, char **argv);
 int cmd_list(struct cli *c, int argc, char **argv);
 int cmd_authorized_keys(struct cli *c, int argc, char **argv);
 int cmd_why(struct cli *c, int argc, char **argv);
+int cmd_apply(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_restore(struct cli *c, int argc, char **argv);
+
+/* Load, edit, write a new generation, all under the writers' lock
+ * (cmd_keys.c).  The edit's non-zero result is returned and nothing is
+ * written. */
+struct cvm_dbm;
+typedef int (*edit_fn)(struct cvm_dbm *m, void *arg);
+int db_update(struct cli *c, edit_fn fn, void *arg);
 
 /* Handles --config/--db (and --help) given after the subcommand too.
  * Returns the number of argv entries consumed (0: not ours), -1 on error. */

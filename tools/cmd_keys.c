@@ -31,10 +31,8 @@ valid_user(const char *u)
 	return 1;
 }
 
-typedef int (*edit_fn)(struct cvm_dbm *m, void *arg);
-
 /* Load, edit, write a new generation, all under the writers' lock. */
-static int
+int
 db_update(struct cli *c, edit_fn fn, void *arg)
 {
 	const char *path = c->conf.db;

@@ -15,6 +15,9 @@ usage(FILE *f)
 	    "  list [USER] [--json]\n"
 	    "  authorized-keys USER\n"
 	    "  why USER [--from ADDR] [--json] [--log FILE]\n"
+	    "  apply FILE [--signature SIG] [--dry-run]\n"
+	    "  export\n"
+	    "  restore\n"
 	    "  --version | --help\n"
 	    "See cvmkey(8).\n");
 }
@@ -64,6 +67,9 @@ static const struct {
 	{ "list", cmd_list },
 	{ "authorized-keys", cmd_authorized_keys },
 	{ "why", cmd_why },
+	{ "apply", cmd_apply },
+	{ "export", cmd_export },
+	{ "restore", cmd_restore },
 };
 
 int
