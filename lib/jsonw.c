@@ -1,32 +1,36 @@
 /* JSON string writer. */
 #include "config.h"
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "jsonw.h"
 
-/* Length of the valid UTF-8 sequence at p, 0 if invalid. */
-static int
-utf8_len(const unsigned char *p)
+/* Length of the valid UTF-8 sequence at p (1..4), or 0. */
+size_t
+cvm_utf8_len(const unsigned char *p, const unsigned char *end)
 {
-	int n;
-	unsigned cp;
+	size_t n;
+	uint32_t c;
 
 	if (p[0] < 0x80)
 		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
+		n = 2, c = p[0] & 0x1f;
 	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
+		n = 3, c = p[0] & 0x0f;
 	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
+		n = 4, c = p[0] & 0x07;
 	else
 		return 0;
-	for (int i = 1; i < n; i++) {
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
+		c = (c << 6) | (p[i] & 0x3f);
 	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	return n;
 }
@@ -35,6 +39,7 @@ void
 cvm_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	const unsigned char *end = p + strlen((const char *)p);
 
 	if (s == NULL) {
 		fputs("null", f);
@@ -42,7 +47,7 @@ cvm_json_str(FILE *f, const char *s)
 	}
 	fputc('"', f);
 	while (*p != '\0') {
-		int n = utf8_len(p);
+		size_t n = cvm_utf8_len(p, end);
 
 		if (n == 0) {
 			fputs("\\ufffd", f);
@@ -53,7 +58,7 @@ cvm_json_str(FILE *f, const char *s)
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(f, "\\u%04x", *p++);
 		} else {
-			fwrite(p, 1, (size_t)n, f);
+			fwrite(p, 1, n, f);
 			p += n;
 		}
 	}

@@ -4,4 +4,7 @@
 #define CVM_JSONW_H
 #include <stdio.h>
 void cvm_json_str(FILE *f, const char *s);
+/* Length of the valid UTF-8 sequence at p (1..4; p < end), or 0 (also
+ * for overlong forms, surrogates and code points past U+10FFFF). */
+size_t cvm_utf8_len(const unsigned char *p, const unsigned char *end);
 #endif

@@ -1,6 +1,8 @@
 /* cvmkey(8): shared state of the subcommands. */
 #ifndef CVM_CLI_H
 #define CVM_CLI_H
+#include <stdint.h>
+#include <stdio.h>
 #include "conf.h"
 #include "log.h"
 
@@ -33,5 +35,15 @@ int db_update(struct cli *c, edit_fn fn, void *arg);
  * Returns the number of argv entries consumed (0: not ours), -1 on error. */
 int cli_common_option(struct cli *c, int argc, char **argv, int i);
 void usage(FILE *f);
+
+/* Reads FILE, or standard input for "-", whole, at most cap bytes, into a
+ * NUL-terminated *buf; on failure says why on stderr ("cvmkey: what: ...")
+ * and returns EXIT_REFUSED (or EXIT_INTERNAL), else EXIT_OK. */
+int cli_read_input(const char *what, const char *file, size_t cap,
+    char **buf, size_t *len);
+/* A time as RFC 3339 UTC ("2026-11-29T10:00:00Z"). */
+void cli_print_time(FILE *f, int64_t t);
+/* The same as a JSON string, or null for t < 0 (no expiry). */
+void cli_json_time(FILE *f, int64_t t);
 
 #endif

@@ -205,20 +205,6 @@ parse_rfc3339(const char *s, int64_t *t)
 	return *t > 0 ? 0 : -1;
 }
 
-static void
-print_time(FILE *f, int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, sizeof(buf), "%lld", (long long)t);
-	else
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fputs(buf, f);
-}
-
 /* ---- document -> model ---------------------------------------------------- */
 
 struct doc_ctx {
@@ -801,44 +787,8 @@ cmd_apply(struct cli *c, int argc, char **argv)
 		    "trusted_signer is configured\n");
 		return EXIT_REFUSED;
 	}
-	if (strcmp(file, "-") == 0) {
-		size_t cap = 0;
-
-		len = 0;
-		for (;;) {
-			size_t got;
-
-			if (cap - len < 65536) {
-				char *nb;
-
-				cap = cap ? cap * 2 : 65536;
-				if (cap > DOC_MAX + 131072 || (nb = realloc(buf, cap + 1)) == NULL) {
-					fprintf(stderr, "cvmkey: apply: standard input: larger than 64 MiB\n");
-					free(buf);
-					return EXIT_REFUSED;
-				}
-				buf = nb;
-			}
-			if ((got = fread(buf + len, 1, cap - len, stdin)) == 0)
-				break;
-			len += got;
-		}
-		if (len > DOC_MAX) {
-			fprintf(stderr, "cvmkey: apply: standard input: larger than 64 MiB\n");
-			free(buf);
-			return EXIT_REFUSED;
-		}
-		if (buf == NULL && (buf = malloc(1)) == NULL)
-			return EXIT_INTERNAL;
-		buf[len] = '\0';
-	} else if ((r = cvm_read_file(file, DOC_MAX, 0, 0, &buf, &len, err,
-	    sizeof(err))) != 0) {
-		if (r == 1)
-			fprintf(stderr, "cvmkey: apply: %s: no such file\n", file);
-		else
-			fprintf(stderr, "cvmkey: apply: %s\n", err);
-		return EXIT_REFUSED;
-	}
+	if ((ret = cli_read_input("apply", file, DOC_MAX, &buf, &len)) != EXIT_OK)
+		return ret;
 	if (cvm_json_parse(buf, len, &doc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cvmkey: apply: %s: %s\n", file, err);
 		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
@@ -885,13 +835,7 @@ export_key(const struct cvm_dbm_key *k)
 	printf(",\"label\":");
 	cvm_json_str(stdout, k->label);
 	printf(",\"expiry\":");
-	if (k->expiry < 0)
-		printf("null");
-	else {
-		putchar('"');
-		print_time(stdout, k->expiry);
-		putchar('"');
-	}
+	cli_json_time(stdout, k->expiry);
 	putchar('}');
 }
 

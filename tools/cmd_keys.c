@@ -137,46 +137,14 @@ read_keys(const char *file, struct bind_args *b)
 {
 	char err[512], *buf = NULL;
 	size_t len = 0;
-	int ret = EXIT_REFUSED, r;
+	int ret;
 	unsigned lineno = 0;
 
-	if (strcmp(file, "-") == 0) {
-		size_t cap = 0;
-
-		for (;;) {
-			size_t got;
-
-			if (cap - len < 4096) {
-				char *nb;
-
-				cap = cap ? cap * 2 : 8192;
-				if (cap > KEYFILE_MAX + 8192 || (nb = realloc(buf, cap + 1)) == NULL) {
-					fprintf(stderr, "cvmkey: standard input: too large\n");
-					goto out;
-				}
-				buf = nb;
-			}
-			got = fread(buf + len, 1, cap - len, stdin);
-			len += got;
-			if (got == 0)
-				break;
-		}
-		if (len > KEYFILE_MAX) {
-			fprintf(stderr, "cvmkey: standard input: too large\n");
-			goto out;
-		}
-		if (buf == NULL && (buf = malloc(1)) == NULL)
-			goto out;
-		buf[len] = '\0';
-		file = "standard input";
-	} else if ((r = cvm_read_file(file, KEYFILE_MAX, 0, 0, &buf, &len,
-	    err, sizeof(err))) != 0) {
-		if (r == 1)
-			fprintf(stderr, "cvmkey: %s: no such file\n", file);
-		else
-			fprintf(stderr, "cvmkey: %s\n", err);
+	if ((ret = cli_read_input("bind", file, KEYFILE_MAX, &buf, &len)) != EXIT_OK)
 		goto out;
-	}
+	ret = EXIT_REFUSED;
+	if (strcmp(file, "-") == 0)
+		file = "standard input";
 	for (const char *p = buf; p < buf + len;) {
 		const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(buf + len - p);
@@ -357,20 +325,6 @@ cmd_unbind(struct cli *c, int argc, char **argv)
 }
 
 static void
-print_time(FILE *f, int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		snprintf(buf, sizeof(buf), "%lld", (long long)t);
-	else
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fputs(buf, f);
-}
-
-static void
 list_user(const struct cvm_db_user *u, int json, int *first)
 {
 	for (uint32_t k = 0; k < u->nkeys; k++) {
@@ -385,7 +339,7 @@ list_user(const struct cvm_db_user *u, int json, int *first)
 		cvm_pubkey_free(&pk);
 		if (!json) {
 			printf("%s\t%s\t%s\t%u\t", u->name, dk->fp, dk->type, bits);
-			print_time(stdout, dk->bound_at);
+			cli_print_time(stdout, dk->bound_at);
 			printf("\t%s\n", dk->label);
 			continue;
 		}
@@ -398,16 +352,10 @@ list_user(const struct cvm_db_user *u, int json, int *first)
 		cvm_json_str(stdout, dk->type);
 		printf(",\"bits\":%u,\"label\":", bits);
 		cvm_json_str(stdout, dk->label);
-		printf(",\"bound_at\":\"");
-		print_time(stdout, dk->bound_at);
-		printf("\",\"expiry\":");
-		if (dk->expiry < 0)
-			printf("null");
-		else {
-			putchar('"');
-			print_time(stdout, dk->expiry);
-			putchar('"');
-		}
+		printf(",\"bound_at\":");
+		cli_json_time(stdout, dk->bound_at);
+		printf(",\"expiry\":");
+		cli_json_time(stdout, dk->expiry);
 		printf(",\"source\":\"db\"}");
 	}
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "strutil.h"
 #include "cli.h"
 
 void
@@ -20,6 +22,77 @@ usage(FILE *f)
 	    "  restore\n"
 	    "  --version | --help\n"
 	    "See cvmkey(8).\n");
+}
+
+int
+cli_read_input(const char *what, const char *file, size_t cap, char **bufp,
+    size_t *lenp)
+{
+	char err[512], *buf = NULL;
+	size_t len = 0, room = 0;
+	int r;
+
+	*bufp = NULL;
+	*lenp = 0;
+	if (strcmp(file, "-") != 0) {
+		if ((r = cvm_read_file(file, cap, 0, 0, bufp, lenp, err, sizeof(err))) == 0)
+			return EXIT_OK;
+		if (r == 1)
+			fprintf(stderr, "cvmkey: %s: %s: no such file\n", what, file);
+		else
+			fprintf(stderr, "cvmkey: %s: %s\n", what, err);
+		return EXIT_REFUSED;
+	}
+	for (;;) {
+		size_t got;
+
+		if (room - len < 4096) {
+			char *nb;
+
+			room = room ? room * 2 : 65536;
+			if (room > cap + 131072 || (nb = realloc(buf, room + 1)) == NULL)
+				break;
+			buf = nb;
+		}
+		if ((got = fread(buf + len, 1, room - len, stdin)) == 0) {
+			if (len > cap)
+				break;
+			buf[len] = '\0';
+			*bufp = buf;
+			*lenp = len;
+			return EXIT_OK;
+		}
+		len += got;
+	}
+	fprintf(stderr, "cvmkey: %s: standard input: larger than %zu bytes\n",
+	    what, cap);
+	free(buf);
+	return EXIT_REFUSED;
+}
+
+void
+cli_print_time(FILE *f, int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, sizeof(buf), "%lld", (long long)t);
+	fputs(buf, f);
+}
+
+void
+cli_json_time(FILE *f, int64_t t)
+{
+	if (t < 0) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	cli_print_time(f, t);
+	fputc('"', f);
 }
 
 static int
