@@ -53,6 +53,7 @@
 
 #include "match.h"
 #include "sshdcfg.h"
+#include "rootfs.h"
 
 #define SSHDIR		"/etc/ssh"
 #define MAX_DEPTH	16		/* SERVCONF_MAX_DEPTH */
@@ -1603,178 +1604,13 @@ match_cfg(struct ctx *x, char *cond, const struct cvm_sshd_conn *ci,
 
 /* ---- files: rooted path resolution, glob, reading ----------------------- */
 
-#define MAXSYMLINKS 40
-
-/* Re-opens the directory root/comp1/comp2/... (all already resolved),
- * one component at a time without following links. */
-static int
-reopen_dir(int rootfd, const char *stack)
-{
-	char comp[NAME_MAX + 1];
-	const char *p = stack, *e;
-	int fd, nfd;
-	size_t n;
-
-	if ((fd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -1;
-	while (*p != '\0') {
-		e = strchr(p, '/');
-		n = e ? (size_t)(e - p) : strlen(p);
-		if (n > NAME_MAX) {
-			close(fd);
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		close(fd);
-		if (nfd < 0)
-			return -1;
-		fd = nfd;
-		p += n;
-		if (*p == '/')
-			p++;
-	}
-	return fd;
-}
-
-/* Opens path (absolute) inside the directory rootfd as if chrooted there:
- * ".." stops at the root, symbolic links (absolute ones from the root) are
- * followed by hand, at most MAXSYMLINKS.  follow_last 0: the last component
- * itself is opened with O_NOFOLLOW. */
-static int
-rooted_open(int rootfd, const char *path, int oflags, int follow_last)
-{
-	char pend[PATH_MAX * 2], tmp[PATH_MAX * 2], lnk[PATH_MAX];
-	char stack[PATH_MAX];
-	size_t slen = 0, clen;
-	char *cur, *comp, *rest;
-	int dfd, fd, nlinks = 0, last, saved;
-	struct stat st;
-	ssize_t n;
-
-	if (strlen(path) >= sizeof(pend)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(pend, path);
-	stack[0] = '\0';
-	if ((dfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return -1;
-	cur = pend;
-	for (;;) {
-		cur += strspn(cur, "/");
-		if (*cur == '\0') {
-			/* the path names a directory already walked */
-			fd = openat(dfd, ".", oflags | O_CLOEXEC);
-			goto done;
-		}
-		comp = cur;
-		clen = strcspn(comp, "/");
-		rest = comp + clen;
-		rest += strspn(rest, "/");
-		last = *rest == '\0';
-		comp[clen] = '\0';
-		cur = rest;
-		if (strcmp(comp, ".") == 0)
-			continue;
-		if (strcmp(comp, "..") == 0) {
-			char *sl = strrchr(stack, '/');
-			if (sl != NULL)
-				*sl = '\0';
-			else
-				stack[0] = '\0';
-			slen = strlen(stack);
-			close(dfd);
-			if ((dfd = reopen_dir(rootfd, stack)) < 0)
-				return -1;
-			if (last) {
-				fd = openat(dfd, ".", oflags | O_CLOEXEC);
-				goto done;
-			}
-			continue;
-		}
-		if (last && !follow_last) {
-			fd = openat(dfd, comp, oflags | O_NOFOLLOW | O_CLOEXEC);
-			goto done;
-		}
-		fd = openat(dfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fstat(fd, &st) < 0)
-			goto fail;
-		if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(fd, "", lnk, sizeof(lnk));
-			close(fd);
-			if (n <= 0 || (size_t)n >= sizeof(lnk)) {
-				errno = n < 0 ? errno : ENAMETOOLONG;
-				fd = -1;
-				goto fail;
-			}
-			lnk[n] = '\0';
-			if (++nlinks > MAXSYMLINKS) {
-				errno = ELOOP;
-				fd = -1;
-				goto fail;
-			}
-			if ((size_t)n + strlen(rest) + 2 >= sizeof(tmp)) {
-				errno = ENAMETOOLONG;
-				fd = -1;
-				goto fail;
-			}
-			snprintf(tmp, sizeof(tmp), "%s%s%s", lnk,
-			    *rest ? "/" : "", rest);
-			strcpy(pend, tmp);
-			cur = pend;
-			if (lnk[0] == '/') {
-				stack[0] = '\0';
-				slen = 0;
-				close(dfd);
-				if ((dfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0)) < 0)
-					return -1;
-			}
-			continue;
-		}
-		if (last) {
-			close(fd);
-			fd = openat(dfd, comp, oflags | O_NOFOLLOW | O_CLOEXEC);
-			goto done;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			close(fd);
-			errno = ENOTDIR;
-			fd = -1;
-			goto fail;
-		}
-		if (slen + clen + 2 >= sizeof(stack)) {
-			close(fd);
-			errno = ENAMETOOLONG;
-			fd = -1;
-			goto fail;
-		}
-		if (slen > 0)
-			stack[slen++] = '/';
-		memcpy(stack + slen, comp, clen + 1);
-		slen += clen;
-		close(dfd);
-		dfd = fd;
-	}
-fail:
-	fd = -1;
-done:
-	saved = errno;
-	close(dfd);
-	errno = saved;
-	return fd;
-}
-
 /* Opens a configuration path: inside the root when there is one and the
  * path is absolute, as is otherwise. */
 static int
 cfg_open(struct ctx *x, const char *path, int oflags, int follow)
 {
 	if (x->rooted && path[0] == '/')
-		return rooted_open(x->rootfd, path, oflags, follow);
+		return cvm_rooted_open(x->rootfd, path, oflags, follow);
 	return open(path, oflags | (follow ? 0 : O_NOFOLLOW) | O_CLOEXEC);
 }
 
@@ -1788,7 +1624,7 @@ cfg_lexists(struct ctx *x, const char *path)
 
 	if (!(x->rooted && path[0] == '/'))
 		return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
-	if ((fd = rooted_open(x->rootfd, path, O_PATH, 0)) < 0)
+	if ((fd = cvm_rooted_open(x->rootfd, path, O_PATH, 0)) < 0)
 		return 0;
 	close(fd);
 	return 1;
