@@ -21,11 +21,15 @@ const struct cvm_check cvm_checks[] = {
 	{ "SSHD-USER-DENIED", 3, "AllowUsers/DenyUsers/AllowGroups/DenyGroups exclude the user" },
 	{ "SSHD-CONFIG-ERROR", 3, "sshd_config line sshd would reject" },
 	{ "SSHD-INCLUDE-MISSING", 3, "Include names a file that does not exist" },
+	{ "SSHD-PASSWORD-OFF", 3, "password authentication is off in sshd" },
+	{ "SSHD-ROOT-DENIED", 3, "PermitRootLogin refuses this login for root" },
+	{ "SSHD-METHODS", 3, "AuthenticationMethods needs more than this method" },
 	{ "POLICY-NOT-ENFORCED", 3, "password login reachable without pam_cvmkey" },
 	{ "POLICY-KEY-BOUND", 3, "password login refused: a key is bound" },
 	{ "POLICY-AKC-MISSING", 3, "bindings exist but sshd does not run cvmkey authorized-keys" },
 	{ "POLICY-CERT-USERS", 3, "certificate users are not covered by the policy" },
 	{ "POLICY-AUDIT-MODE", 3, "policy is audit: nothing is refused yet" },
+	{ "POLICY-ERROR", 3, "the policy cannot decide (on_error applies)" },
 	{ "NET-LINK-DOWN", 4, "no non-loopback interface is up" },
 	{ "NET-NO-ADDR", 4, "no global address on an up interface" },
 	{ "SSHD-NOT-RUNNING", 5, "no sshd process" },
@@ -45,6 +49,7 @@ const struct cvm_check cvm_checks[] = {
 	{ "PAM-TIME-DENY", 8, "pam_time refuses the user now" },
 	{ "PAM-MODULE-MISSING", 8, "PAM module not installed" },
 	{ "PAM-SYNTAX", 8, "malformed PAM line or missing include" },
+	{ "ACCT-UNKNOWN", 8, "no such user" },
 	{ "ACCT-LOCKED", 8, "password locked" },
 	{ "ACCT-EXPIRED", 8, "account expired" },
 	{ "ACCT-SHELL", 8, "login shell missing, not in /etc/shells, or nologin" },
@@ -72,6 +77,14 @@ cvm_sev_name(enum cvm_sev s)
 	static const char *const names[] = { "pass", "info", "warn", "fail" };
 
 	return (unsigned)s < 4 ? names[s] : "?";
+}
+
+enum cvm_sev
+cvm_audit_sev(const struct cvm_audit *a, unsigned blocks)
+{
+	unsigned all = a->user ? a->methods : CVM_M_ALL;
+
+	return all != 0 && (blocks & all) == all ? CVM_SEV_FAIL : CVM_SEV_WARN;
 }
 
 static int

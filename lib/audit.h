@@ -38,6 +38,7 @@ struct cvm_finding {
 
 struct cvm_sshd;
 struct passwd;
+struct cvm_audit_acct;
 
 struct cvm_audit {
 	/* ---- set up by cmd_audit before any step runs ---- */
@@ -47,6 +48,7 @@ struct cvm_audit {
 	const char *user;		/* --user, or NULL */
 	const struct passwd *pw;	/* its entry (the tree's passwd under
 					   --root, NSS on "/"), NULL if unknown */
+	const struct cvm_audit_acct *acct; /* all of it (audit_acct.h) */
 	const char *const *groups;	/* the user's group names (primary
 					   first), ngroups of them */
 	size_t ngroups;
@@ -60,6 +62,7 @@ struct cvm_audit {
 	const char *sshd_bin;		/* "/usr/sbin/sshd" (inside root) */
 	const char *sshd_session_bin;	/* sshd-session path (>= 9.8), or NULL */
 	const struct cvm_conf *conf;	/* the tree's cvmkey.conf */
+	const char *conf_path;		/* its path as seen on the system */
 	const char *pam_service;	/* "sshd" (or PAMServiceName) */
 	/* ---- output ---- */
 	struct cvm_finding *f;
@@ -82,8 +85,19 @@ void cvm_audit_free(struct cvm_audit *a);
 void cvm_audit_sort(struct cvm_audit *a);
 
 const char *cvm_sev_name(enum cvm_sev s);
+/* The severity of a finding that stops the methods in `blocks`: fail when
+ * it alone stops the audited login (every method asked about; without
+ * --user, every method), else warn. */
+enum cvm_sev cvm_audit_sev(const struct cvm_audit *a, unsigned blocks);
 
 /* ---- the steps (one file each) ---- */
+/* lib/audit_sshd.c: step 3 SSHD-* from the effective config, and
+ * POLICY-AKC-MISSING, POLICY-CERT-USERS, POLICY-AUDIT-MODE, and step 9
+ * CVM-ID-COLLISION. */
+void cvm_audit_sshd(struct cvm_audit *a);
+/* lib/audit_user.c (with --user): step 1 KEY-*, POLICY-KEY-BOUND, step 8
+ * ACCT-*, through the same policy function as the PAM module. */
+void cvm_audit_user(struct cvm_audit *a);
 /* lib/audit_pam.c: step 8 PAM-* and step 3 POLICY-NOT-ENFORCED. */
 void cvm_audit_pam(struct cvm_audit *a);
 /* lib/audit_tcpw.c: step 7 TCPW-*. */

@@ -285,3 +285,16 @@ fail:
 	errno = saved;
 	return -1;
 }
+
+const char *
+cvm_root_join(const struct cvm_root *r, const char *path, char *buf,
+    size_t len)
+{
+	int n;
+
+	if (r == NULL || !r->rooted || path[0] != '/')
+		n = snprintf(buf, len, "%s", path);
+	else
+		n = snprintf(buf, len, "%s%s", r->dir, path);
+	return n < 0 || (size_t)n >= len ? NULL : buf;
+}

@@ -30,6 +30,12 @@ int cvm_root_stat(const struct cvm_root *r, const char *path,
 int cvm_root_read(const struct cvm_root *r, const char *path, size_t cap,
     char **buf, size_t *len);
 
+/* path as a plain path name outside the root (DIR + path) for code that
+ * takes names, e.g. the database reader; symlinks inside the tree are then
+ * not confined.  NULL when it does not fit. */
+const char *cvm_root_join(const struct cvm_root *r, const char *path,
+    char *buf, size_t len);
+
 /* The primitive under them: rootfd an O_PATH directory descriptor. */
 int cvm_rooted_open(int rootfd, const char *path, int oflags,
     int follow_last);

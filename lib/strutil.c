@@ -60,6 +60,36 @@ fail:
 	return -1;
 }
 
+static int
+strv_add(struct cvm_strv *sv, const char *s, size_t at)
+{
+	char **nv, *c;
+
+	if ((c = strdup(s)) == NULL)
+		return -1;
+	if ((nv = realloc(sv->v, (sv->n + 2) * sizeof(*nv))) == NULL) {
+		free(c);
+		return -1;
+	}
+	sv->v = nv;
+	memmove(nv + at + 1, nv + at, (sv->n - at) * sizeof(*nv));
+	nv[at] = c;
+	nv[++sv->n] = NULL;
+	return 0;
+}
+
+int
+cvm_strv_push(struct cvm_strv *sv, const char *s)
+{
+	return strv_add(sv, s, sv->n);
+}
+
+int
+cvm_strv_insert0(struct cvm_strv *sv, const char *s)
+{
+	return strv_add(sv, s, 0);
+}
+
 int
 cvm_strv_contains(const struct cvm_strv *sv, const char *s)
 {

@@ -14,6 +14,9 @@ void cvm_strv_free(struct cvm_strv *sv);
  * empty items.  Replaces sv's contents.  Returns 0, -1 on ENOMEM. */
 int cvm_strv_split(struct cvm_strv *sv, const char *s, const char *seps);
 int cvm_strv_contains(const struct cvm_strv *sv, const char *s);
+/* Appends (push) or prepends (insert0) a copy of s.  0, -1 on ENOMEM. */
+int cvm_strv_push(struct cvm_strv *sv, const char *s);
+int cvm_strv_insert0(struct cvm_strv *sv, const char *s);
 
 /* "yes"/"no" (also true/false, on/off, 1/0, any case).  0 ok, -1 bad. */
 int cvm_parse_bool(const char *s, int *out);

@@ -23,6 +23,7 @@ int cmd_why(struct cli *c, int argc, char **argv);
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_restore(struct cli *c, int argc, char **argv);
+int cmd_audit(struct cli *c, int argc, char **argv);
 
 /* Load, edit, write a new generation, all under the writers' lock
  * (cmd_keys.c).  The edit's non-zero result is returned and nothing is

@@ -20,6 +20,8 @@ usage(FILE *f)
 	    "  apply FILE [--signature SIG] [--dry-run]\n"
 	    "  export\n"
 	    "  restore\n"
+	    "  audit [--root DIR] [--user USER [--method password|publickey]] [--from ADDR]\n"
+	    "        [--format text|json] [--offline] [--effective [--all]]\n"
 	    "  --version | --help\n"
 	    "See cvmkey(8).\n");
 }
@@ -143,6 +145,7 @@ static const struct {
 	{ "apply", cmd_apply },
 	{ "export", cmd_export },
 	{ "restore", cmd_restore },
+	{ "audit", cmd_audit },
 };
 
 int
