@@ -54,14 +54,14 @@ each_line(const struct cvm_root *r, const char *path,
 	if (cvm_root_read(r, path, FILE_CAP, &buf, &len) != 0)
 		return errno == ENOENT ? 0 : -1;
 	for (line = buf; !stop && line < buf + len; line = next) {
-		next = memchr(line, '\n', (size_t)(buf + len - line));
-		if (next != NULL)
-			*next++ = '\0';
-		else
-			next = buf + len;
+		char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+		size_t ll = nl ? (size_t)(nl - line) : (size_t)(buf + len - line);
+
+		next = line + ll + (nl != NULL);
+		line[ll] = '\0';	/* the newline, or buf's own NUL */
 		if (*line == '\0' || *line == '#' || *line == '+' || *line == '-')
 			continue;	/* compat entries: not followed here */
-		if (strlen(line) != (size_t)(next - line) - (next < buf + len))
+		if (strlen(line) != ll)
 			continue;	/* a NUL byte inside: nss_files would not match it */
 		stop = fn(f, fields(line, f, nf), arg);
 	}

@@ -367,14 +367,24 @@ key_findings(struct cvm_audit *a, const struct cvm_keyset *ks,
 		    k->label ? k->label : "", k->problem);
 	}
 	for (size_t i = 0; i < ks->notes.n; i++) {
-		const char *nt = ks->notes.v[i], *c1 = strchr(nt, ':');
+		const char *nt = ks->notes.v[i], *c;
+		char file[PATH_MAX];
+		size_t nd = 0;
 
 		/* "file:line: reason" notes are lines sshd skips */
-		if (c1 && c1[1] >= '0' && c1[1] <= '9') {
-			nsyntax++;
-			cvm_audit_add(a, "KEY-SYNTAX", CVM_SEV_WARN, 0, NULL, 0,
-			    "fix or remove the line", "%s", nt);
+		for (c = strchr(nt, ':'); c != NULL; c = strchr(c + 1, ':')) {
+			nd = strspn(c + 1, "0123456789");
+			if (nd > 0 && c[1 + nd] == ':' && (size_t)(c - nt) < sizeof(file))
+				break;
 		}
+		if (c == NULL)
+			continue;
+		memcpy(file, nt, (size_t)(c - nt));
+		file[c - nt] = '\0';
+		nsyntax++;
+		cvm_audit_add(a, "KEY-SYNTAX", CVM_SEV_WARN, 0, file, atoi(c + 1),
+		    "fix or remove the line", "%s", c + 1 + nd + 1 +
+		    (c[1 + nd + 1] == ' '));
 	}
 	for (size_t i = 0; i < npb; i++)
 		cvm_audit_add(a, "KEY-PERMS", cvm_audit_sev(a, pkblock), pkblock,
