@@ -185,6 +185,8 @@ print_json(const struct cvm_audit *a, const struct opts *o, const char *vword,
 		cvm_json_str(stdout, a->sshd_version);
 	else
 		printf("null");
+	printf(",\"defaults_version\":");
+	cvm_json_str(stdout, cvm_sshd_defaults_version());
 	printf(",\"verdict\":\"%s\",\"summary\":{\"pass\":%zu,\"info\":%zu,"
 	    "\"warn\":%zu,\"fail\":%zu},\"findings\":[", vword, cnt[0], cnt[1],
 	    cnt[2], cnt[3]);
@@ -257,6 +259,9 @@ print_text(const struct cvm_audit *a, const struct opts *o, const char *vword,
 
 	printf("cvmkey audit of %s (OpenSSH %s, %s)\n", a->root.dir,
 	    a->sshd_version ? a->sshd_version : "unknown", a->sshd_config);
+	if (a->sshd_version && strcmp(a->sshd_version, cvm_sshd_defaults_version()) != 0)
+		printf("note: sshd defaults are those of OpenSSH %s; keywords whose "
+		    "default changed since may differ\n", cvm_sshd_defaults_version());
 	for (size_t i = 0; i < a->n; i++) {
 		const struct cvm_finding *f = &a->f[i];
 
