@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "apply_signed.h"
 #include "authkeys.h"
 #include "cli.h"
 #include "db.h"
@@ -152,8 +153,8 @@ shell_listed(const char *sh)
 }
 
 /* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM). */
-static int
-parse_rfc3339(const char *s, int64_t *t)
+int
+cli_parse_rfc3339(const char *s, int64_t *t)
 {
 	struct tm tm;
 	int y, mo, d, h, mi, se, n = 0, oh = 0, om = 0;
@@ -313,7 +314,7 @@ doc_key(struct doc_ctx *d, const struct cvm_json *k, struct cvm_dbm_user *u,
 	if (label != NULL && (strlen(label) > 1024 || strpbrk(label, "\r\n") != NULL))
 		return derr(d, "label: at most 1024 bytes, no line breaks");
 	if ((e = cvm_json_get(k, "expiry")) != NULL && e->type != CVM_JSON_NULL) {
-		if (e->type != CVM_JSON_STRING || parse_rfc3339(e->s, &expiry) != 0)
+		if (e->type != CVM_JSON_STRING || cli_parse_rfc3339(e->s, &expiry) != 0)
 			return derr(d, "expiry must be null or an RFC 3339 time "
 			    "(e.g. 2030-01-31T00:00:00Z)");
 	}
@@ -689,10 +690,48 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 
 struct apply_args {
 	struct cli *c;
+	const char *file;
 	const struct cvm_json *doc;
+	const struct signed_doc *sd;
 	int dry_run;
 	int bad;		/* the document was refused */
 };
+
+static void
+hex32(const unsigned char *b, char *out)
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* A signed document against the database's last one, under the lock:
+ * EXIT_OK to go on, NO_CHANGE (the same document again), EXIT_REFUSED. */
+static int
+check_serial(const struct apply_args *a, const struct cvm_dbm *m)
+{
+	const struct signed_doc *sd = a->sd;
+	char have[65], got[65];
+
+	if (sd->serial > m->serial)
+		return EXIT_OK;
+	if (sd->serial < m->serial) {
+		fprintf(stderr, "cvmkey: apply: %s: serial %llu is lower than the "
+		    "database's %llu: an older document replayed?\n", a->file,
+		    (unsigned long long)sd->serial, (unsigned long long)m->serial);
+		return EXIT_REFUSED;
+	}
+	if (memcmp(sd->sha256, m->doc_sha256, sizeof(sd->sha256)) == 0) {
+		printf("no change: serial %llu is the document applied already\n",
+		    (unsigned long long)sd->serial);
+		return NO_CHANGE;
+	}
+	hex32(m->doc_sha256, have);
+	hex32(sd->sha256, got);
+	fprintf(stderr, "cvmkey: apply: %s: serial %llu was applied already from "
+	    "another document (SHA-256 %s, this one %s): a signer must never "
+	    "reuse a serial\n", a->file, (unsigned long long)sd->serial, have, got);
+	return EXIT_REFUSED;
+}
 
 static int
 apply_edit(struct cvm_dbm *m, void *arg)
@@ -701,7 +740,15 @@ apply_edit(struct cvm_dbm *m, void *arg)
 	struct doc_ctx d;
 	struct cvm_dbm n;
 	size_t changes;
+	int r;
 
+	if (a->sd->verified && (r = check_serial(a, m)) != EXIT_OK) {
+		if (r == EXIT_REFUSED) {
+			fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+			a->bad = 1;
+		}
+		return r;
+	}
 	memset(&d, 0, sizeof(d));
 	d.c = a->c;
 	cvm_dbm_init(&n);
@@ -710,8 +757,11 @@ apply_edit(struct cvm_dbm *m, void *arg)
 	n.gid_min = (uint32_t)a->c->conf.gid_min;
 	n.gid_max = (uint32_t)a->c->conf.gid_max;
 	n.admin_gid = m->admin_gid;
-	n.serial = m->serial;
-	memcpy(n.doc_sha256, m->doc_sha256, sizeof(n.doc_sha256));
+	/* A signed document records its serial and digest; an unsigned one
+	 * (no trusted_signer) keeps the database's. */
+	n.serial = a->sd->verified ? a->sd->serial : m->serial;
+	memcpy(n.doc_sha256, a->sd->verified ? a->sd->sha256 : m->doc_sha256,
+	    sizeof(n.doc_sha256));
 	if (doc_to_model(&d, a->doc, &n, m) != 0) {
 		fprintf(stderr, "cvmkey: apply: %s\n", d.err);
 		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
@@ -720,8 +770,13 @@ apply_edit(struct cvm_dbm *m, void *arg)
 		return EXIT_REFUSED;
 	}
 	changes = diff(m, &n, a->dry_run ? "would " : "");
+	if (n.serial != m->serial)
+		printf("%srecord serial %llu\n", a->dry_run ? "would " : "",
+		    (unsigned long long)n.serial);
 	if (changes == 0 && n.uid_min == m->uid_min && n.uid_max == m->uid_max &&
-	    n.gid_min == m->gid_min && n.gid_max == m->gid_max) {
+	    n.gid_min == m->gid_min && n.gid_max == m->gid_max &&
+	    n.serial == m->serial &&
+	    memcmp(n.doc_sha256, m->doc_sha256, sizeof(n.doc_sha256)) == 0) {
 		printf("no change\n");
 		cvm_dbm_free(&n);
 		return NO_CHANGE;
@@ -738,10 +793,17 @@ apply_edit(struct cvm_dbm *m, void *arg)
 	return EXIT_OK;
 }
 
+static void
+apply_usage(void)
+{
+	fprintf(stderr, "cvmkey: apply FILE [--signature SIG] [--dry-run]\n");
+}
+
 int
 cmd_apply(struct cli *c, int argc, char **argv)
 {
 	struct apply_args a;
+	struct signed_doc sd;
 	struct cvm_json doc;
 	const char *file = NULL, *sig = NULL;
 	char err[512], *buf = NULL;
@@ -749,6 +811,7 @@ cmd_apply(struct cli *c, int argc, char **argv)
 	int r, ret;
 
 	memset(&a, 0, sizeof(a));
+	memset(&sd, 0, sizeof(sd));
 	for (int i = 1; i < argc; i++) {
 		if ((r = cli_common_option(c, argc, argv, i)) < 0)
 			return EXIT_USAGE;
@@ -758,37 +821,54 @@ cmd_apply(struct cli *c, int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--dry-run") == 0)
 			a.dry_run = 1;
-		else if (strcmp(argv[i], "--signature") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--signature") == 0 && i + 1 < argc && sig == NULL)
 			sig = argv[++i];
-		else if (strncmp(argv[i], "--signature=", 12) == 0)
+		else if (strncmp(argv[i], "--signature=", 12) == 0 && sig == NULL)
 			sig = argv[i] + 12;
 		else if ((argv[i][0] == '-' && argv[i][1] != '\0') || file != NULL) {
-			fprintf(stderr, "cvmkey: apply FILE [--signature SIG] [--dry-run]\n");
+			apply_usage();
 			return EXIT_USAGE;
 		} else
 			file = argv[i];
 	}
-	if (file == NULL) {
-		fprintf(stderr, "cvmkey: apply FILE [--signature SIG] [--dry-run]\n");
+	if (file == NULL || (sig != NULL && sig[0] == '\0')) {
+		apply_usage();
+		return EXIT_USAGE;
+	}
+	if (sig != NULL && strcmp(sig, "-") == 0 && strcmp(file, "-") == 0) {
+		fprintf(stderr, "cvmkey: apply: the document and the signature "
+		    "cannot both be standard input\n");
 		return EXIT_USAGE;
 	}
 	if (c->conf_failed) {
 		fprintf(stderr, "cvmkey: %s: cannot use this configuration\n", c->config_path);
 		return EXIT_INTERNAL;
 	}
-	/* Never apply an unverified document when a signer is configured. */
+	/* With a signer, never apply a document whose signature has not
+	 * verified; without one, a signature cannot be checked, and saying
+	 * nothing would let the admin believe it was. */
 	if (c->conf.trusted_signer != NULL && c->conf.trusted_signer[0] != '\0') {
-		fprintf(stderr, "cvmkey: apply: trusted_signer is set: signed "
-		    "documents: not implemented in this version; nothing applied\n");
-		return EXIT_REFUSED;
-	}
-	if (sig != NULL) {
+		if (sig == NULL) {
+			fprintf(stderr, "cvmkey: apply: %s: unsigned document refused: "
+			    "trusted_signer is set (%s), give --signature SIG\n", file,
+			    c->conf.trusted_signer);
+			fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+			return EXIT_REFUSED;
+		}
+	} else if (sig != NULL) {
 		fprintf(stderr, "cvmkey: apply: --signature given but no "
-		    "trusted_signer is configured\n");
+		    "trusted_signer is configured in %s: the signature cannot be "
+		    "checked; nothing applied\n", c->config_path);
 		return EXIT_REFUSED;
 	}
+	/* Read once: these bytes are verified, hashed and parsed. */
 	if ((ret = cli_read_input("apply", file, DOC_MAX, &buf, &len)) != EXIT_OK)
 		return ret;
+	if (sig != NULL && (ret = signed_verify(c, file, sig, buf, len, &sd)) != EXIT_OK) {
+		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+		free(buf);
+		return ret;
+	}
 	if (cvm_json_parse(buf, len, &doc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cvmkey: apply: %s: %s\n", file, err);
 		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
@@ -796,8 +876,16 @@ cmd_apply(struct cli *c, int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	free(buf);
+	if (signed_envelope(&doc, &sd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cvmkey: apply: %s: %s\n", file, err);
+		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+		cvm_json_free(&doc);
+		return EXIT_REFUSED;
+	}
 	a.c = c;
+	a.file = file;
 	a.doc = &doc;
+	a.sd = &sd;
 	ret = db_update(c, apply_edit, &a);
 	if (ret == NO_CHANGE)
 		ret = EXIT_OK;
@@ -862,7 +950,12 @@ cmd_export(struct cli *c, int argc, char **argv)
 		cvm_dbm_free(&m);
 		return EXIT_INTERNAL;
 	}
-	printf("{\"schema\":1,\"accounts\":[");
+	printf("{\"schema\":1,");
+	/* the last signed document applied (its not_after and hosts are not
+	 * kept: they only gate applying it) */
+	if (m.serial != 0)
+		printf("\"serial\":%llu,", (unsigned long long)m.serial);
+	printf("\"accounts\":[");
 	for (size_t i = 0; i < m.nusers; i++) {
 		const struct cvm_dbm_user *u = &m.users[i];
 
