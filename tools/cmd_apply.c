@@ -847,6 +847,12 @@ cmd_apply(struct cli *c, int argc, char **argv)
 	/* With a signer, never apply a document whose signature has not
 	 * verified; without one, a signature cannot be checked, and saying
 	 * nothing would let the admin believe it was. */
+	if (c->conf.trusted_signer_bad) {
+		fprintf(stderr, "cvmkey: apply: %s: the trusted_signer line is "
+		    "refused (see above): no document is applied until it is "
+		    "fixed\n", c->config_path);
+		return EXIT_REFUSED;
+	}
 	if (c->conf.trusted_signer != NULL && c->conf.trusted_signer[0] != '\0') {
 		if (sig == NULL) {
 			fprintf(stderr, "cvmkey: apply: %s: unsigned document refused: "
