@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "apply_index.h"
 #include "apply_signed.h"
 #include "authkeys.h"
 #include "cli.h"
@@ -210,6 +211,9 @@ cli_parse_rfc3339(const char *s, int64_t *t)
 
 struct doc_ctx {
 	struct cli *c;
+	/* the new model's users, provisioned uids, groups, gids; the old
+	 * model's users */
+	struct aidx nuser, nuid, ngroup, ngid, ouser;
 	char path[128];		/* JSON path of the failing element */
 	char err[640];
 };
@@ -359,7 +363,7 @@ out:
 
 static int
 doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
-    const struct cvm_dbm *old, const struct cvm_json *groups, size_t idx)
+    const struct cvm_dbm *old, size_t idx)
 {
 	static const char *const allowed[] = { "name", "uid", "gid", "gecos",
 	    "home", "shell", "groups", "admin", "keys", NULL };
@@ -403,19 +407,18 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 			return derr(d, "shell \"%.64s\" is not listed in /etc/shells", shell);
 	} else if (!binding_name_ok(name))
 		return derr(d, "name \"%.64s\": not a valid user name", name);
-	if (cvm_dbm_find_user(n, name) != NULL)
+	if (aidx_user(&d->nuser, n, name) != NULL)
 		return derr(d, "duplicate account \"%.64s\"", name);
-	if (prov)
-		for (size_t i = 0; i < n->nusers; i++)
-			if ((n->users[i].flags & CVM_DBU_PROVISIONED) && n->users[i].uid == uid)
-				return derr(d, "duplicate uid %u (account \"%s\")", uid,
-				    n->users[i].name);
+	if (prov && (u = aidx_uid(&d->nuid, n, uid)) != NULL)
+		return derr(d, "duplicate uid %u (account \"%s\")", uid, u->name);
 	if ((u = cvm_dbm_add_user(n, name)) == NULL)
 		return derr(d, "out of memory");
+	aidx_add(&d->nuser, n, n->nusers - 1);
 	if (prov) {
 		u->uid = uid;
 		u->gid = gid;
 		u->flags = CVM_DBU_PROVISIONED;
+		aidx_add(&d->nuid, n, n->nusers - 1);
 		if (cvm_dbm_set_str(&u->gecos, gecos) != 0 ||
 		    cvm_dbm_set_str(&u->home, home) != 0 ||
 		    cvm_dbm_set_str(&u->shell, shell) != 0)
@@ -432,31 +435,20 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 			return derr(d, "groups: at most %d", MAX_ACCOUNT_GROUPS);
 		for (size_t i = 0; gl != NULL && i < gl->n; i++) {
 			const struct cvm_json *g = &gl->items[i];
-			size_t k;
+			const struct cvm_dbm_group *dg;
 
 			plen = strlen(d->path);
 			snprintf(d->path + plen, sizeof(d->path) - plen, ".groups[%zu]", i);
 			if (g->type != CVM_JSON_STRING)
 				return derr(d, "must be a group name");
-			for (k = 0; groups != NULL && k < groups->n; k++) {
-				const struct cvm_json *gn = cvm_json_get(&groups->items[k], "name");
-				const struct cvm_json *gg = cvm_json_get(&groups->items[k], "gid");
-
-				if (gn != NULL && gn->type == CVM_JSON_STRING &&
-				    strcmp(gn->s, g->s) == 0 && gg != NULL &&
-				    gg->type == CVM_JSON_INT && gg->i >= 0 && gg->i <= UINT32_MAX) {
-					uint32_t gidv = (uint32_t)gg->i;
-
-					for (uint32_t x = 0; x < u->ngroups; x++)
-						if (u->groups[x] == gidv)
-							return derr(d, "duplicate group \"%.64s\"", g->s);
-					if (cvm_dbm_user_add_gid(u, gidv) != 0)
-						return derr(d, "out of memory");
-					break;
-				}
-			}
-			if (groups == NULL || k == groups->n)
+			/* the document's groups are in n already (doc_group) */
+			if ((dg = aidx_group(&d->ngroup, n, g->s)) == NULL)
 				return derr(d, "group \"%.64s\" is not in the document's groups", g->s);
+			for (uint32_t x = 0; x < u->ngroups; x++)
+				if (u->groups[x] == dg->gid)
+					return derr(d, "duplicate group \"%.64s\"", g->s);
+			if (cvm_dbm_user_add_gid(u, dg->gid) != 0)
+				return derr(d, "out of memory");
 			d->path[plen] = '\0';
 		}
 	} else if (cvm_json_get(a, "keys") == NULL)
@@ -467,7 +459,7 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 	if (keys != NULL && keys->n > MAX_KEYS)
 		return derr(d, "keys: at most %d per account", MAX_KEYS);
 	if (old != NULL)
-		ou = cvm_dbm_find_user((struct cvm_dbm *)old, name);
+		ou = aidx_user(&d->ouser, old, name);
 	plen = strlen(d->path);
 	for (size_t i = 0; keys != NULL && i < keys->n; i++) {
 		snprintf(d->path + plen, sizeof(d->path) - plen, ".keys[%zu]", i);
@@ -496,9 +488,9 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 		return -1;
 	if ((prob = name_problem(name)) != NULL)
 		return derr(d, "name \"%.64s\": %s", name, prob);
-	if (cvm_dbm_find_group(n, name) != NULL)
+	if (aidx_group(&d->ngroup, n, name) != NULL)
 		return derr(d, "duplicate group \"%.64s\"", name);
-	if (cvm_dbm_find_gid(n, gid) != NULL)
+	if (aidx_gid(&d->ngid, n, gid) != NULL)
 		return derr(d, "duplicate gid %u", gid);
 	mem = member(d, g, "members", CVM_JSON_ARRAY, 0);
 	if (mem == NULL && d->err[0])
@@ -507,6 +499,8 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 		return derr(d, "members: at most %d", MAX_MEMBERS);
 	if ((ng = cvm_dbm_add_group(n, name, gid)) == NULL)
 		return derr(d, "out of memory");
+	aidx_add(&d->ngroup, n, n->ngroups - 1);
+	aidx_add(&d->ngid, n, n->ngroups - 1);
 	for (size_t i = 0; mem != NULL && i < mem->n; i++) {
 		const struct cvm_json *m = &mem->items[i];
 
@@ -525,7 +519,7 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 /* Builds n from the document.  old (may be NULL) gives the bound-at times
  * of keys bound already. */
 static int
-doc_to_model(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
+doc_to_model_(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
     const struct cvm_dbm *old)
 {
 	static const char *const allowed[] = { "schema", "accounts", "groups",
@@ -557,16 +551,37 @@ doc_to_model(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
 		return derr(d, "accounts: at most %d", MAX_ACCOUNTS);
 	if (groups != NULL && groups->n > MAX_GROUPS)
 		return derr(d, "groups: at most %d", MAX_GROUPS);
+	/* (an index that cannot be allocated scans: slower, same answers) */
+	(void)aidx_init(&d->nuser, AIDX_USER, accts ? accts->n : 0);
+	(void)aidx_init(&d->nuid, AIDX_UID, accts ? accts->n : 0);
+	(void)aidx_init(&d->ngroup, AIDX_GROUP, groups ? groups->n : 0);
+	(void)aidx_init(&d->ngid, AIDX_GID, groups ? groups->n : 0);
+	if (old != NULL)
+		(void)aidx_build(&d->ouser, AIDX_USER, old);
 	for (size_t i = 0; groups != NULL && i < groups->n; i++)
 		if (doc_group(d, &groups->items[i], n, i) != 0)
 			return -1;
 	for (size_t i = 0; accts != NULL && i < accts->n; i++)
-		if (doc_account(d, &accts->items[i], n, old, groups, i) != 0)
+		if (doc_account(d, &accts->items[i], n, old, i) != 0)
 			return -1;
 	d->path[0] = '\0';
 	if (cvm_dbm_validate(n, d->err, sizeof(d->err)) != 0)
 		return -1;
 	return 0;
+}
+
+static int
+doc_to_model(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
+    const struct cvm_dbm *old)
+{
+	int r = doc_to_model_(d, doc, n, old);
+
+	aidx_free(&d->nuser);
+	aidx_free(&d->nuid);
+	aidx_free(&d->ngroup);
+	aidx_free(&d->ngid);
+	aidx_free(&d->ouser);
+	return r;
 }
 
 /* ---- differences ----------------------------------------------------------- */
@@ -600,12 +615,18 @@ find_key(const struct cvm_dbm_user *u, const char *fp)
 static size_t
 diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 {
+	struct aidx ou_x, nu_x, og_x, ng_x;
 	size_t changes = 0;
+
+	(void)aidx_build(&ou_x, AIDX_USER, o);
+	(void)aidx_build(&nu_x, AIDX_USER, n);
+	(void)aidx_build(&og_x, AIDX_GROUP, o);
+	(void)aidx_build(&ng_x, AIDX_GROUP, n);
 
 	for (size_t i = 0; i < o->nusers; i++) {
 		const struct cvm_dbm_user *ou = &o->users[i];
 
-		if (cvm_dbm_find_user((struct cvm_dbm *)n, ou->name) == NULL) {
+		if (aidx_user(&nu_x, n, ou->name) == NULL) {
 			printf("%sremove account %s (%u keys)\n", verb_prefix,
 			    ou->name, ou->nkeys);
 			changes++;
@@ -613,7 +634,7 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 	}
 	for (size_t i = 0; i < n->nusers; i++) {
 		const struct cvm_dbm_user *nu = &n->users[i];
-		const struct cvm_dbm_user *ou = cvm_dbm_find_user((struct cvm_dbm *)o, nu->name);
+		const struct cvm_dbm_user *ou = aidx_user(&ou_x, o, nu->name);
 		char what[128] = "";
 
 		if (ou == NULL) {
@@ -656,13 +677,13 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 		}
 	}
 	for (size_t i = 0; i < o->ngroups; i++)
-		if (cvm_dbm_find_group((struct cvm_dbm *)n, o->groups[i].name) == NULL) {
+		if (aidx_group(&ng_x, n, o->groups[i].name) == NULL) {
 			printf("%sremove group %s\n", verb_prefix, o->groups[i].name);
 			changes++;
 		}
 	for (size_t i = 0; i < n->ngroups; i++) {
 		const struct cvm_dbm_group *ng = &n->groups[i];
-		const struct cvm_dbm_group *og = cvm_dbm_find_group((struct cvm_dbm *)o, ng->name);
+		const struct cvm_dbm_group *og = aidx_group(&og_x, o, ng->name);
 		int same;
 
 		if (og == NULL) {
@@ -683,6 +704,10 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 			changes++;
 		}
 	}
+	aidx_free(&ou_x);
+	aidx_free(&nu_x);
+	aidx_free(&og_x);
+	aidx_free(&ng_x);
 	return changes;
 }
 
@@ -937,6 +962,7 @@ int
 cmd_export(struct cli *c, int argc, char **argv)
 {
 	struct cvm_dbm m;
+	struct aidx gid_x;
 	char err[512];
 	int r;
 
@@ -956,6 +982,7 @@ cmd_export(struct cli *c, int argc, char **argv)
 		cvm_dbm_free(&m);
 		return EXIT_INTERNAL;
 	}
+	(void)aidx_build(&gid_x, AIDX_GID, &m);
 	printf("{\"schema\":1,");
 	/* the last signed document applied (its not_after and hosts are not
 	 * kept: they only gate applying it) */
@@ -976,7 +1003,7 @@ cmd_export(struct cli *c, int argc, char **argv)
 			cvm_json_str(stdout, u->shell);
 			printf(",\"groups\":[");
 			for (uint32_t g = 0; g < u->ngroups; g++) {
-				struct cvm_dbm_group *gr = cvm_dbm_find_gid(&m, u->groups[g]);
+				struct cvm_dbm_group *gr = aidx_gid(&gid_x, &m, u->groups[g]);
 
 				printf("%s", g ? "," : "");
 				if (gr != NULL)
@@ -1007,6 +1034,7 @@ cmd_export(struct cli *c, int argc, char **argv)
 		printf("]}");
 	}
 	printf("]}\n");
+	aidx_free(&gid_x);
 	cvm_dbm_free(&m);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "cvmkey: export: write error: %s\n", strerror(errno));
