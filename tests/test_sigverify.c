@@ -17,6 +17,8 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
 #include <openssl/pem.h>
 #include "sigverify.h"
 #include "sshkey.h"
@@ -30,18 +32,32 @@ struct sig {
 	size_t n;
 };
 
+/* EVP_PKEY_CTX keygen (not EVP_PKEY_Q_keygen): OpenSSL 1.1.1 too. */
 static EVP_PKEY *
 keygen(const char *kind)
 {
-	EVP_PKEY *k;
+	EVP_PKEY_CTX *c;
+	EVP_PKEY *k = NULL;
+	int id = strcmp(kind, "ED25519") == 0 ? EVP_PKEY_ED25519 :
+	    strcmp(kind, "ED448") == 0 ? EVP_PKEY_ED448 :
+	    strcmp(kind, "RSA") == 0 ? EVP_PKEY_RSA : EVP_PKEY_EC;
 
-	if (strcmp(kind, "ED25519") == 0 || strcmp(kind, "ED448") == 0)
-		k = EVP_PKEY_Q_keygen(NULL, NULL, kind);
-	else if (strcmp(kind, "RSA") == 0)
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
-	else
-		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", kind);
+	c = EVP_PKEY_CTX_new_id(id, NULL);
+	assert_non_null(c);
+	assert_int_equal(EVP_PKEY_keygen_init(c), 1);
+	if (id == EVP_PKEY_RSA)
+		assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(c, 1024), 1);
+	if (id == EVP_PKEY_EC) {
+		int nid = EC_curve_nist2nid(kind);
+
+		if (nid == NID_undef)
+			nid = OBJ_sn2nid(kind);
+		assert_int_not_equal(nid, NID_undef);
+		assert_int_equal(EVP_PKEY_CTX_set_ec_paramgen_curve_nid(c, nid), 1);
+	}
+	assert_int_equal(EVP_PKEY_keygen(c, &k), 1);
 	assert_non_null(k);
+	EVP_PKEY_CTX_free(c);
 	return k;
 }
 
