@@ -192,10 +192,12 @@ cvm_sigkey_from_pem(const char *pem, size_t len, const char *name,
 		bname = header = NULL;
 	}
 	e = ERR_peek_last_error();
-	if (blocks == 0 || ERR_GET_LIB(e) != ERR_LIB_PEM ||
-	    ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
-		snprintf(err, errlen, "%s: %s", name, blocks == 0 ?
-		    "no PEM \"PUBLIC KEY\" block" : "a malformed PEM block");
+	if (ERR_GET_LIB(e) != ERR_LIB_PEM || ERR_GET_REASON(e) != PEM_R_NO_START_LINE) {
+		snprintf(err, errlen, "%s: a malformed PEM block", name);
+		goto out;
+	}
+	if (blocks == 0) {
+		snprintf(err, errlen, "%s: no PEM \"PUBLIC KEY\" block", name);
 		goto out;
 	}
 	ret = key_from_der(der, derlen, name, out, err, errlen);

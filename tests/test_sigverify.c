@@ -382,6 +382,10 @@ unsupported_keys(void **state)
 	pem[40] ^= 0x20;	/* inside the base64 */
 	expect_key_refused(pem, "K: ");
 	free(pem);
+	expect_key_refused("-----BEGIN PUBLIC KEY-----\nM!A=\n-----END PUBLIC KEY-----\n",
+	    "a malformed PEM block");
+	expect_key_refused("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n",
+	    "a malformed PEM block");
 	expect_key_refused("", "no PEM \"PUBLIC KEY\" block");
 	expect_key_refused("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA x\n",
 	    "no PEM \"PUBLIC KEY\" block");
