@@ -170,6 +170,9 @@ cvm_conf_set(struct cvm_conf *c, const char *key, const char *val,
 	}
 	if (r != 0)
 		cvm_log(log, LOG_ERR, "%s: bad value for %s: \"%s\"", where, key, val);
+	/* An unusable signer must not leave documents applied unsigned. */
+	if (r != 0 && k->off == offsetof(struct cvm_conf, trusted_signer))
+		c->trusted_signer_bad = 1;
 	return r == 0 ? 0 : -1;
 }
 

@@ -23,6 +23,8 @@ struct cvm_conf {
 	int debug;
 	char *chain_command;
 	char *trusted_signer;
+	int trusted_signer_bad;	/* a trusted_signer value was refused: apply
+				 * must refuse every document (fail closed) */
 	unsigned long uid_min, uid_max, gid_min, gid_max;
 	char *admin_group;
 	unsigned long guess_threshold, guess_window;

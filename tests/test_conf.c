@@ -79,6 +79,12 @@ setter(void **state)
 	assert_int_equal(cvm_conf_set(&c, "event_ttl", "-1", &caplog, "t"), -1);
 	assert_int_equal(cvm_conf_set(&c, "event_ttl", "99999999999999999999h", &caplog, "t"), -1);
 	assert_int_equal(cvm_conf_set(&c, "uid_min", "70000x", &caplog, "t"), -1);
+	/* a refused trusted_signer is remembered (apply fails closed) */
+	assert_int_equal(c.trusted_signer_bad, 0);
+	assert_int_equal(cvm_conf_set(&c, "trusted_signer", "/etc/cvmkey/s.pem", &caplog, "t"), 0);
+	assert_int_equal(c.trusted_signer_bad, 0);
+	assert_int_equal(cvm_conf_set(&c, "trusted_signer", "s.pem", &caplog, "t"), -1);
+	assert_int_equal(c.trusted_signer_bad, 1);
 	assert_int_equal(cvm_conf_set(&c, "frobnicate", "1", &caplog, "t"), 1);
 	assert_non_null(strstr(lastmsg, "unknown option \"frobnicate\""));
 	cvm_conf_free(&c);

@@ -46,5 +46,8 @@ int cli_read_input(const char *what, const char *file, size_t cap,
 void cli_print_time(FILE *f, int64_t t);
 /* The same as a JSON string, or null for t < 0 (no expiry). */
 void cli_json_time(FILE *f, int64_t t);
+/* RFC 3339 (YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)) to seconds since
+ * the epoch, after 1970: 0, or -1 (cmd_apply.c). */
+int cli_parse_rfc3339(const char *s, int64_t *t);
 
 #endif

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "apply_index.h"
+#include "apply_signed.h"
 #include "authkeys.h"
 #include "cli.h"
 #include "db.h"
@@ -152,8 +154,8 @@ shell_listed(const char *sh)
 }
 
 /* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM). */
-static int
-parse_rfc3339(const char *s, int64_t *t)
+int
+cli_parse_rfc3339(const char *s, int64_t *t)
 {
 	struct tm tm;
 	int y, mo, d, h, mi, se, n = 0, oh = 0, om = 0;
@@ -209,6 +211,9 @@ parse_rfc3339(const char *s, int64_t *t)
 
 struct doc_ctx {
 	struct cli *c;
+	/* the new model's users, provisioned uids, groups, gids; the old
+	 * model's users */
+	struct aidx nuser, nuid, ngroup, ngid, ouser;
 	char path[128];		/* JSON path of the failing element */
 	char err[640];
 };
@@ -313,7 +318,7 @@ doc_key(struct doc_ctx *d, const struct cvm_json *k, struct cvm_dbm_user *u,
 	if (label != NULL && (strlen(label) > 1024 || strpbrk(label, "\r\n") != NULL))
 		return derr(d, "label: at most 1024 bytes, no line breaks");
 	if ((e = cvm_json_get(k, "expiry")) != NULL && e->type != CVM_JSON_NULL) {
-		if (e->type != CVM_JSON_STRING || parse_rfc3339(e->s, &expiry) != 0)
+		if (e->type != CVM_JSON_STRING || cli_parse_rfc3339(e->s, &expiry) != 0)
 			return derr(d, "expiry must be null or an RFC 3339 time "
 			    "(e.g. 2030-01-31T00:00:00Z)");
 	}
@@ -358,7 +363,7 @@ out:
 
 static int
 doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
-    const struct cvm_dbm *old, const struct cvm_json *groups, size_t idx)
+    const struct cvm_dbm *old, size_t idx)
 {
 	static const char *const allowed[] = { "name", "uid", "gid", "gecos",
 	    "home", "shell", "groups", "admin", "keys", NULL };
@@ -402,19 +407,18 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 			return derr(d, "shell \"%.64s\" is not listed in /etc/shells", shell);
 	} else if (!binding_name_ok(name))
 		return derr(d, "name \"%.64s\": not a valid user name", name);
-	if (cvm_dbm_find_user(n, name) != NULL)
+	if (aidx_user(&d->nuser, n, name) != NULL)
 		return derr(d, "duplicate account \"%.64s\"", name);
-	if (prov)
-		for (size_t i = 0; i < n->nusers; i++)
-			if ((n->users[i].flags & CVM_DBU_PROVISIONED) && n->users[i].uid == uid)
-				return derr(d, "duplicate uid %u (account \"%s\")", uid,
-				    n->users[i].name);
+	if (prov && (u = aidx_uid(&d->nuid, n, uid)) != NULL)
+		return derr(d, "duplicate uid %u (account \"%s\")", uid, u->name);
 	if ((u = cvm_dbm_add_user(n, name)) == NULL)
 		return derr(d, "out of memory");
+	aidx_add(&d->nuser, n, n->nusers - 1);
 	if (prov) {
 		u->uid = uid;
 		u->gid = gid;
 		u->flags = CVM_DBU_PROVISIONED;
+		aidx_add(&d->nuid, n, n->nusers - 1);
 		if (cvm_dbm_set_str(&u->gecos, gecos) != 0 ||
 		    cvm_dbm_set_str(&u->home, home) != 0 ||
 		    cvm_dbm_set_str(&u->shell, shell) != 0)
@@ -431,31 +435,20 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 			return derr(d, "groups: at most %d", MAX_ACCOUNT_GROUPS);
 		for (size_t i = 0; gl != NULL && i < gl->n; i++) {
 			const struct cvm_json *g = &gl->items[i];
-			size_t k;
+			const struct cvm_dbm_group *dg;
 
 			plen = strlen(d->path);
 			snprintf(d->path + plen, sizeof(d->path) - plen, ".groups[%zu]", i);
 			if (g->type != CVM_JSON_STRING)
 				return derr(d, "must be a group name");
-			for (k = 0; groups != NULL && k < groups->n; k++) {
-				const struct cvm_json *gn = cvm_json_get(&groups->items[k], "name");
-				const struct cvm_json *gg = cvm_json_get(&groups->items[k], "gid");
-
-				if (gn != NULL && gn->type == CVM_JSON_STRING &&
-				    strcmp(gn->s, g->s) == 0 && gg != NULL &&
-				    gg->type == CVM_JSON_INT && gg->i >= 0 && gg->i <= UINT32_MAX) {
-					uint32_t gidv = (uint32_t)gg->i;
-
-					for (uint32_t x = 0; x < u->ngroups; x++)
-						if (u->groups[x] == gidv)
-							return derr(d, "duplicate group \"%.64s\"", g->s);
-					if (cvm_dbm_user_add_gid(u, gidv) != 0)
-						return derr(d, "out of memory");
-					break;
-				}
-			}
-			if (groups == NULL || k == groups->n)
+			/* the document's groups are in n already (doc_group) */
+			if ((dg = aidx_group(&d->ngroup, n, g->s)) == NULL)
 				return derr(d, "group \"%.64s\" is not in the document's groups", g->s);
+			for (uint32_t x = 0; x < u->ngroups; x++)
+				if (u->groups[x] == dg->gid)
+					return derr(d, "duplicate group \"%.64s\"", g->s);
+			if (cvm_dbm_user_add_gid(u, dg->gid) != 0)
+				return derr(d, "out of memory");
 			d->path[plen] = '\0';
 		}
 	} else if (cvm_json_get(a, "keys") == NULL)
@@ -466,7 +459,7 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 	if (keys != NULL && keys->n > MAX_KEYS)
 		return derr(d, "keys: at most %d per account", MAX_KEYS);
 	if (old != NULL)
-		ou = cvm_dbm_find_user((struct cvm_dbm *)old, name);
+		ou = aidx_user(&d->ouser, old, name);
 	plen = strlen(d->path);
 	for (size_t i = 0; keys != NULL && i < keys->n; i++) {
 		snprintf(d->path + plen, sizeof(d->path) - plen, ".keys[%zu]", i);
@@ -495,9 +488,9 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 		return -1;
 	if ((prob = name_problem(name)) != NULL)
 		return derr(d, "name \"%.64s\": %s", name, prob);
-	if (cvm_dbm_find_group(n, name) != NULL)
+	if (aidx_group(&d->ngroup, n, name) != NULL)
 		return derr(d, "duplicate group \"%.64s\"", name);
-	if (cvm_dbm_find_gid(n, gid) != NULL)
+	if (aidx_gid(&d->ngid, n, gid) != NULL)
 		return derr(d, "duplicate gid %u", gid);
 	mem = member(d, g, "members", CVM_JSON_ARRAY, 0);
 	if (mem == NULL && d->err[0])
@@ -506,6 +499,8 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 		return derr(d, "members: at most %d", MAX_MEMBERS);
 	if ((ng = cvm_dbm_add_group(n, name, gid)) == NULL)
 		return derr(d, "out of memory");
+	aidx_add(&d->ngroup, n, n->ngroups - 1);
+	aidx_add(&d->ngid, n, n->ngroups - 1);
 	for (size_t i = 0; mem != NULL && i < mem->n; i++) {
 		const struct cvm_json *m = &mem->items[i];
 
@@ -524,7 +519,7 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 /* Builds n from the document.  old (may be NULL) gives the bound-at times
  * of keys bound already. */
 static int
-doc_to_model(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
+doc_to_model_(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
     const struct cvm_dbm *old)
 {
 	static const char *const allowed[] = { "schema", "accounts", "groups",
@@ -556,16 +551,37 @@ doc_to_model(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
 		return derr(d, "accounts: at most %d", MAX_ACCOUNTS);
 	if (groups != NULL && groups->n > MAX_GROUPS)
 		return derr(d, "groups: at most %d", MAX_GROUPS);
+	/* (an index that cannot be allocated scans: slower, same answers) */
+	(void)aidx_init(&d->nuser, AIDX_USER, accts ? accts->n : 0);
+	(void)aidx_init(&d->nuid, AIDX_UID, accts ? accts->n : 0);
+	(void)aidx_init(&d->ngroup, AIDX_GROUP, groups ? groups->n : 0);
+	(void)aidx_init(&d->ngid, AIDX_GID, groups ? groups->n : 0);
+	if (old != NULL)
+		(void)aidx_build(&d->ouser, AIDX_USER, old);
 	for (size_t i = 0; groups != NULL && i < groups->n; i++)
 		if (doc_group(d, &groups->items[i], n, i) != 0)
 			return -1;
 	for (size_t i = 0; accts != NULL && i < accts->n; i++)
-		if (doc_account(d, &accts->items[i], n, old, groups, i) != 0)
+		if (doc_account(d, &accts->items[i], n, old, i) != 0)
 			return -1;
 	d->path[0] = '\0';
 	if (cvm_dbm_validate(n, d->err, sizeof(d->err)) != 0)
 		return -1;
 	return 0;
+}
+
+static int
+doc_to_model(struct doc_ctx *d, const struct cvm_json *doc, struct cvm_dbm *n,
+    const struct cvm_dbm *old)
+{
+	int r = doc_to_model_(d, doc, n, old);
+
+	aidx_free(&d->nuser);
+	aidx_free(&d->nuid);
+	aidx_free(&d->ngroup);
+	aidx_free(&d->ngid);
+	aidx_free(&d->ouser);
+	return r;
 }
 
 /* ---- differences ----------------------------------------------------------- */
@@ -599,12 +615,18 @@ find_key(const struct cvm_dbm_user *u, const char *fp)
 static size_t
 diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 {
+	struct aidx ou_x, nu_x, og_x, ng_x;
 	size_t changes = 0;
+
+	(void)aidx_build(&ou_x, AIDX_USER, o);
+	(void)aidx_build(&nu_x, AIDX_USER, n);
+	(void)aidx_build(&og_x, AIDX_GROUP, o);
+	(void)aidx_build(&ng_x, AIDX_GROUP, n);
 
 	for (size_t i = 0; i < o->nusers; i++) {
 		const struct cvm_dbm_user *ou = &o->users[i];
 
-		if (cvm_dbm_find_user((struct cvm_dbm *)n, ou->name) == NULL) {
+		if (aidx_user(&nu_x, n, ou->name) == NULL) {
 			printf("%sremove account %s (%u keys)\n", verb_prefix,
 			    ou->name, ou->nkeys);
 			changes++;
@@ -612,7 +634,7 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 	}
 	for (size_t i = 0; i < n->nusers; i++) {
 		const struct cvm_dbm_user *nu = &n->users[i];
-		const struct cvm_dbm_user *ou = cvm_dbm_find_user((struct cvm_dbm *)o, nu->name);
+		const struct cvm_dbm_user *ou = aidx_user(&ou_x, o, nu->name);
 		char what[128] = "";
 
 		if (ou == NULL) {
@@ -655,13 +677,13 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 		}
 	}
 	for (size_t i = 0; i < o->ngroups; i++)
-		if (cvm_dbm_find_group((struct cvm_dbm *)n, o->groups[i].name) == NULL) {
+		if (aidx_group(&ng_x, n, o->groups[i].name) == NULL) {
 			printf("%sremove group %s\n", verb_prefix, o->groups[i].name);
 			changes++;
 		}
 	for (size_t i = 0; i < n->ngroups; i++) {
 		const struct cvm_dbm_group *ng = &n->groups[i];
-		const struct cvm_dbm_group *og = cvm_dbm_find_group((struct cvm_dbm *)o, ng->name);
+		const struct cvm_dbm_group *og = aidx_group(&og_x, o, ng->name);
 		int same;
 
 		if (og == NULL) {
@@ -682,6 +704,10 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 			changes++;
 		}
 	}
+	aidx_free(&ou_x);
+	aidx_free(&nu_x);
+	aidx_free(&og_x);
+	aidx_free(&ng_x);
 	return changes;
 }
 
@@ -689,10 +715,48 @@ diff(const struct cvm_dbm *o, const struct cvm_dbm *n, const char *verb_prefix)
 
 struct apply_args {
 	struct cli *c;
+	const char *file;
 	const struct cvm_json *doc;
+	const struct signed_doc *sd;
 	int dry_run;
 	int bad;		/* the document was refused */
 };
+
+static void
+hex32(const unsigned char *b, char *out)
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* A signed document against the database's last one, under the lock:
+ * EXIT_OK to go on, NO_CHANGE (the same document again), EXIT_REFUSED. */
+static int
+check_serial(const struct apply_args *a, const struct cvm_dbm *m)
+{
+	const struct signed_doc *sd = a->sd;
+	char have[65], got[65];
+
+	if (sd->serial > m->serial)
+		return EXIT_OK;
+	if (sd->serial < m->serial) {
+		fprintf(stderr, "cvmkey: apply: %s: serial %llu is lower than the "
+		    "database's %llu: an older document replayed?\n", a->file,
+		    (unsigned long long)sd->serial, (unsigned long long)m->serial);
+		return EXIT_REFUSED;
+	}
+	if (memcmp(sd->sha256, m->doc_sha256, sizeof(sd->sha256)) == 0) {
+		printf("no change: serial %llu is the document applied already\n",
+		    (unsigned long long)sd->serial);
+		return NO_CHANGE;
+	}
+	hex32(m->doc_sha256, have);
+	hex32(sd->sha256, got);
+	fprintf(stderr, "cvmkey: apply: %s: serial %llu was applied already from "
+	    "another document (SHA-256 %s, this one %s): a signer must never "
+	    "reuse a serial\n", a->file, (unsigned long long)sd->serial, have, got);
+	return EXIT_REFUSED;
+}
 
 static int
 apply_edit(struct cvm_dbm *m, void *arg)
@@ -701,7 +765,15 @@ apply_edit(struct cvm_dbm *m, void *arg)
 	struct doc_ctx d;
 	struct cvm_dbm n;
 	size_t changes;
+	int r;
 
+	if (a->sd->verified && (r = check_serial(a, m)) != EXIT_OK) {
+		if (r == EXIT_REFUSED) {
+			fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+			a->bad = 1;
+		}
+		return r;
+	}
 	memset(&d, 0, sizeof(d));
 	d.c = a->c;
 	cvm_dbm_init(&n);
@@ -710,8 +782,11 @@ apply_edit(struct cvm_dbm *m, void *arg)
 	n.gid_min = (uint32_t)a->c->conf.gid_min;
 	n.gid_max = (uint32_t)a->c->conf.gid_max;
 	n.admin_gid = m->admin_gid;
-	n.serial = m->serial;
-	memcpy(n.doc_sha256, m->doc_sha256, sizeof(n.doc_sha256));
+	/* A signed document records its serial and digest; an unsigned one
+	 * (no trusted_signer) keeps the database's. */
+	n.serial = a->sd->verified ? a->sd->serial : m->serial;
+	memcpy(n.doc_sha256, a->sd->verified ? a->sd->sha256 : m->doc_sha256,
+	    sizeof(n.doc_sha256));
 	if (doc_to_model(&d, a->doc, &n, m) != 0) {
 		fprintf(stderr, "cvmkey: apply: %s\n", d.err);
 		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
@@ -720,8 +795,13 @@ apply_edit(struct cvm_dbm *m, void *arg)
 		return EXIT_REFUSED;
 	}
 	changes = diff(m, &n, a->dry_run ? "would " : "");
+	if (n.serial != m->serial)
+		printf("%srecord serial %llu\n", a->dry_run ? "would " : "",
+		    (unsigned long long)n.serial);
 	if (changes == 0 && n.uid_min == m->uid_min && n.uid_max == m->uid_max &&
-	    n.gid_min == m->gid_min && n.gid_max == m->gid_max) {
+	    n.gid_min == m->gid_min && n.gid_max == m->gid_max &&
+	    n.serial == m->serial &&
+	    memcmp(n.doc_sha256, m->doc_sha256, sizeof(n.doc_sha256)) == 0) {
 		printf("no change\n");
 		cvm_dbm_free(&n);
 		return NO_CHANGE;
@@ -738,10 +818,17 @@ apply_edit(struct cvm_dbm *m, void *arg)
 	return EXIT_OK;
 }
 
+static void
+apply_usage(void)
+{
+	fprintf(stderr, "cvmkey: apply FILE [--signature SIG] [--dry-run]\n");
+}
+
 int
 cmd_apply(struct cli *c, int argc, char **argv)
 {
 	struct apply_args a;
+	struct signed_doc sd;
 	struct cvm_json doc;
 	const char *file = NULL, *sig = NULL;
 	char err[512], *buf = NULL;
@@ -749,6 +836,7 @@ cmd_apply(struct cli *c, int argc, char **argv)
 	int r, ret;
 
 	memset(&a, 0, sizeof(a));
+	memset(&sd, 0, sizeof(sd));
 	for (int i = 1; i < argc; i++) {
 		if ((r = cli_common_option(c, argc, argv, i)) < 0)
 			return EXIT_USAGE;
@@ -758,37 +846,60 @@ cmd_apply(struct cli *c, int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--dry-run") == 0)
 			a.dry_run = 1;
-		else if (strcmp(argv[i], "--signature") == 0 && i + 1 < argc)
+		else if (strcmp(argv[i], "--signature") == 0 && i + 1 < argc && sig == NULL)
 			sig = argv[++i];
-		else if (strncmp(argv[i], "--signature=", 12) == 0)
+		else if (strncmp(argv[i], "--signature=", 12) == 0 && sig == NULL)
 			sig = argv[i] + 12;
 		else if ((argv[i][0] == '-' && argv[i][1] != '\0') || file != NULL) {
-			fprintf(stderr, "cvmkey: apply FILE [--signature SIG] [--dry-run]\n");
+			apply_usage();
 			return EXIT_USAGE;
 		} else
 			file = argv[i];
 	}
-	if (file == NULL) {
-		fprintf(stderr, "cvmkey: apply FILE [--signature SIG] [--dry-run]\n");
+	if (file == NULL || (sig != NULL && sig[0] == '\0')) {
+		apply_usage();
+		return EXIT_USAGE;
+	}
+	if (sig != NULL && strcmp(sig, "-") == 0 && strcmp(file, "-") == 0) {
+		fprintf(stderr, "cvmkey: apply: the document and the signature "
+		    "cannot both be standard input\n");
 		return EXIT_USAGE;
 	}
 	if (c->conf_failed) {
 		fprintf(stderr, "cvmkey: %s: cannot use this configuration\n", c->config_path);
 		return EXIT_INTERNAL;
 	}
-	/* Never apply an unverified document when a signer is configured. */
+	/* With a signer, never apply a document whose signature has not
+	 * verified; without one, a signature cannot be checked, and saying
+	 * nothing would let the admin believe it was. */
+	if (c->conf.trusted_signer_bad) {
+		fprintf(stderr, "cvmkey: apply: %s: the trusted_signer line is "
+		    "refused (see above): no document is applied until it is "
+		    "fixed\n", c->config_path);
+		return EXIT_REFUSED;
+	}
 	if (c->conf.trusted_signer != NULL && c->conf.trusted_signer[0] != '\0') {
-		fprintf(stderr, "cvmkey: apply: trusted_signer is set: signed "
-		    "documents: not implemented in this version; nothing applied\n");
-		return EXIT_REFUSED;
-	}
-	if (sig != NULL) {
+		if (sig == NULL) {
+			fprintf(stderr, "cvmkey: apply: %s: unsigned document refused: "
+			    "trusted_signer is set (%s), give --signature SIG\n", file,
+			    c->conf.trusted_signer);
+			fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+			return EXIT_REFUSED;
+		}
+	} else if (sig != NULL) {
 		fprintf(stderr, "cvmkey: apply: --signature given but no "
-		    "trusted_signer is configured\n");
+		    "trusted_signer is configured in %s: the signature cannot be "
+		    "checked; nothing applied\n", c->config_path);
 		return EXIT_REFUSED;
 	}
+	/* Read once: these bytes are verified, hashed and parsed. */
 	if ((ret = cli_read_input("apply", file, DOC_MAX, &buf, &len)) != EXIT_OK)
 		return ret;
+	if (sig != NULL && (ret = signed_verify(c, file, sig, buf, len, &sd)) != EXIT_OK) {
+		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+		free(buf);
+		return ret;
+	}
 	if (cvm_json_parse(buf, len, &doc, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cvmkey: apply: %s: %s\n", file, err);
 		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
@@ -796,8 +907,16 @@ cmd_apply(struct cli *c, int argc, char **argv)
 		return EXIT_REFUSED;
 	}
 	free(buf);
+	if (signed_envelope(&doc, &sd, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cvmkey: apply: %s: %s\n", file, err);
+		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+		cvm_json_free(&doc);
+		return EXIT_REFUSED;
+	}
 	a.c = c;
+	a.file = file;
 	a.doc = &doc;
+	a.sd = &sd;
 	ret = db_update(c, apply_edit, &a);
 	if (ret == NO_CHANGE)
 		ret = EXIT_OK;
@@ -843,6 +962,7 @@ int
 cmd_export(struct cli *c, int argc, char **argv)
 {
 	struct cvm_dbm m;
+	struct aidx gid_x;
 	char err[512];
 	int r;
 
@@ -862,7 +982,13 @@ cmd_export(struct cli *c, int argc, char **argv)
 		cvm_dbm_free(&m);
 		return EXIT_INTERNAL;
 	}
-	printf("{\"schema\":1,\"accounts\":[");
+	(void)aidx_build(&gid_x, AIDX_GID, &m);
+	printf("{\"schema\":1,");
+	/* the last signed document applied (its not_after and hosts are not
+	 * kept: they only gate applying it) */
+	if (m.serial != 0)
+		printf("\"serial\":%llu,", (unsigned long long)m.serial);
+	printf("\"accounts\":[");
 	for (size_t i = 0; i < m.nusers; i++) {
 		const struct cvm_dbm_user *u = &m.users[i];
 
@@ -877,7 +1003,7 @@ cmd_export(struct cli *c, int argc, char **argv)
 			cvm_json_str(stdout, u->shell);
 			printf(",\"groups\":[");
 			for (uint32_t g = 0; g < u->ngroups; g++) {
-				struct cvm_dbm_group *gr = cvm_dbm_find_gid(&m, u->groups[g]);
+				struct cvm_dbm_group *gr = aidx_gid(&gid_x, &m, u->groups[g]);
 
 				printf("%s", g ? "," : "");
 				if (gr != NULL)
@@ -908,6 +1034,7 @@ cmd_export(struct cli *c, int argc, char **argv)
 		printf("]}");
 	}
 	printf("]}\n");
+	aidx_free(&gid_x);
 	cvm_dbm_free(&m);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "cvmkey: export: write error: %s\n", strerror(errno));

@@ -1,0 +1,2 @@
+MEQCIDR7ZbFnlCo0Ua8v2YpnqbijMoFYBzHEkVyA8isikhVtAiACEBdMJDpzhQSW
+EYwOp1BIoM+fvE/WdFgBbZaj0Ujtbg==
