@@ -123,6 +123,18 @@ create_edit(struct cvm_dbm *m, void *arg)
 
 	if ((u = cvm_dbm_find_user(m, name)) != NULL &&
 	    (u->flags & CVM_DBU_PROVISIONED)) {
+		/* sshd must see this account, not another of the same name */
+		r = cvm_nss_user(name, 0, m, who, sizeof(who), err, sizeof(err));
+		if (r == CVM_NSS_ERROR) {
+			fprintf(stderr, "cvmkey: %s; nothing bound\n", err);
+			return EXIT_INTERNAL;
+		}
+		if (r == CVM_NSS_FOUND) {
+			fprintf(stderr, "cvmkey: %s: the system resolves this name "
+			    "to another entry (%s), not cvmkey's account\n", name,
+			    who);
+			return EXIT_REFUSED;
+		}
 		if ((r = existing_account(x, u)) != EXIT_OK)
 			return r;
 		return bind_edit(m, x->b);
