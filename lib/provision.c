@@ -130,6 +130,15 @@ int
 cvm_idrange_check(unsigned long uid_min, unsigned long uid_max,
     unsigned long gid_min, unsigned long gid_max, const struct cvm_log *log)
 {
+	return cvm_idrange_check_at("/etc", uid_min, uid_max, gid_min, gid_max,
+	    log);
+}
+
+int
+cvm_idrange_check_at(const char *etc, unsigned long uid_min,
+    unsigned long uid_max, unsigned long gid_min, unsigned long gid_max,
+    const struct cvm_log *log)
+{
 	static const struct {
 		unsigned long lo, hi;
 		const char *why;
@@ -142,14 +151,16 @@ cvm_idrange_check(unsigned long uid_min, unsigned long uid_max,
 		const char *what, *minkey, *maxkey, *subids;
 		unsigned long lo, hi;
 	} r[] = {
-		{ "uid", "UID_MIN", "UID_MAX", "/etc/subuid", uid_min, uid_max },
-		{ "gid", "GID_MIN", "GID_MAX", "/etc/subgid", gid_min, gid_max },
+		{ "uid", "UID_MIN", "UID_MAX", "subuid", uid_min, uid_max },
+		{ "gid", "GID_MIN", "GID_MAX", "subgid", gid_min, gid_max },
 	};
-	char err[512], *defs = NULL;
+	char err[512] = "", path[PATH_MAX], *defs = NULL;
 	size_t len;
 	int ret = 0;
 
-	if (cvm_read_file("/etc/login.defs", LOGIN_DEFS_MAX, 0, 0, &defs, &len,
+	if ((size_t)snprintf(path, sizeof(path), "%s/login.defs", etc) >=
+	    sizeof(path) ||
+	    cvm_read_file(path, LOGIN_DEFS_MAX, 0, 0, &defs, &len,
 	    err, sizeof(err)) == -1) {
 		cvm_log(log, LOG_WARNING, "warning: %s (not checked against "
 		    "useradd's range)", err);
@@ -175,16 +186,18 @@ cvm_idrange_check(unsigned long uid_min, unsigned long uid_max,
 				    r[i].what, r[i].what);
 				ret = -1;
 			}
-		if (check_subids(r[i].subids, r[i].what, lo, hi, log) != 0)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", etc,
+		    r[i].subids) >= sizeof(path) ||
+		    check_subids(path, r[i].what, lo, hi, log) != 0)
 			ret = -1;
 		if (defs != NULL) {
 			dmin = login_def(defs, r[i].minkey, 1000);
 			dmax = login_def(defs, r[i].maxkey, 60000);
 			if (dmin <= dmax && meets(lo, hi, dmin, dmax))
 				cvm_log(log, LOG_WARNING, "warning: %s range %lu-%lu "
-				    "overlaps /etc/login.defs %s..%s (%lu-%lu): "
+				    "overlaps %s/login.defs %s..%s (%lu-%lu): "
 				    "useradd may pick the same ids", r[i].what, lo,
-				    hi, r[i].minkey, r[i].maxkey, dmin, dmax);
+				    hi, etc, r[i].minkey, r[i].maxkey, dmin, dmax);
 		}
 	}
 	free(defs);

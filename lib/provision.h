@@ -16,6 +16,10 @@ struct cvm_dbm;
  * GID_MIN..GID_MAX (useradd's own range).  0 when acceptable. */
 int cvm_idrange_check(unsigned long uid_min, unsigned long uid_max,
     unsigned long gid_min, unsigned long gid_max, const struct cvm_log *log);
+/* The same with subuid, subgid and login.defs read from etc (tests). */
+int cvm_idrange_check_at(const char *etc, unsigned long uid_min,
+    unsigned long uid_max, unsigned long gid_min, unsigned long gid_max,
+    const struct cvm_log *log);
 
 /* What NSS (every source nsswitch.conf names) says about a user or group,
  * by name (name != NULL) or by id.  An entry that is exactly one of m's
