@@ -485,3 +485,41 @@ cvm_alloc_gid(const struct cvm_dbm *m, uint32_t min, uint32_t max,
 {
 	return alloc_id(m, 1, 1, min, max, out, err, errlen);
 }
+
+/* ---- admin group ------------------------------------------------------------ */
+
+/* Debian's base-passwd fixes group disk at gid 6 (nss_cvm refuses it). */
+#define DISK_GID 6u
+
+int
+cvm_admin_gid(const char *name, uint32_t *gid, char *err, size_t errlen)
+{
+	struct group gr;
+	char *buf = NULL;
+	gid_t g, disk = DISK_GID;
+	int r;
+
+	*gid = 0;
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	if ((r = nss_call(1, name, 0, NULL, &gr, &buf)) != 1) {
+		seterr(err, errlen, "admin_group \"%.64s\": %s", name,
+		    r == 0 ? "no such group" : strerror(errno));
+		return -1;
+	}
+	g = gr.gr_gid;
+	free(buf);
+	if (nss_call(1, "disk", 0, NULL, &gr, &buf) == 1) {
+		disk = gr.gr_gid;
+		free(buf);
+	}
+	/* gid 0 or disk among a process's groups is root's power */
+	if (g == 0 || g == DISK_GID || g == disk || strcmp(name, "disk") == 0 ||
+	    g == 65534 || g == 65535 || g == (gid_t)-1) {
+		seterr(err, errlen, "admin_group \"%.64s\" (gid %u) refused: not "
+		    "gid 0, disk or nogroup", name, (unsigned)g);
+		return -1;
+	}
+	*gid = (uint32_t)g;
+	return 0;
+}

@@ -54,4 +54,10 @@ int cvm_alloc_uid(const struct cvm_dbm *m, uint32_t min, uint32_t max,
 int cvm_alloc_gid(const struct cvm_dbm *m, uint32_t min, uint32_t max,
     uint32_t *out, char *err, size_t errlen);
 
+/* admin_group (cvmkey.conf): its gid through NSS, for the database header
+ * (nss_cvm adds it in initgroups for accounts flagged admin).  0 with
+ * *gid (0 when name is NULL or empty); -1 with err when the group does
+ * not resolve or is gid 0, disk (by name or gid) or nogroup. */
+int cvm_admin_gid(const char *name, uint32_t *gid, char *err, size_t errlen);
+
 #endif

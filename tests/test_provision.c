@@ -222,6 +222,27 @@ allocation(void **state)
 	cvm_dbm_free(&m);
 }
 
+/* admin_group through the machine's NSS (files: base-passwd's groups). */
+static void
+admin_group(void **state)
+{
+	char err[256];
+	uint32_t gid = 1;
+
+	(void)state;
+	assert_int_equal(cvm_admin_gid(NULL, &gid, err, sizeof(err)), 0);
+	assert_int_equal(gid, 0);
+	assert_int_equal(cvm_admin_gid("", &gid, err, sizeof(err)), 0);
+	assert_int_equal(cvm_admin_gid("no-such-group-cvm", &gid, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no such group"));
+	assert_int_equal(cvm_admin_gid("root", &gid, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "(gid 0) refused"));
+	assert_int_equal(cvm_admin_gid("disk", &gid, err, sizeof(err)), -1);
+	assert_int_equal(cvm_admin_gid("nogroup", &gid, err, sizeof(err)), -1);
+	assert_int_equal(cvm_admin_gid("adm", &gid, err, sizeof(err)), 0);
+	assert_int_not_equal(gid, 0);
+}
+
 int
 main(void)
 {
@@ -230,6 +251,7 @@ main(void)
 		cmocka_unit_test(fields),
 		cmocka_unit_test(ranges),
 		cmocka_unit_test(allocation),
+		cmocka_unit_test(admin_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,6 @@
  * (DESIGN §4, §5), then binds its keys, in one database write. */
 #include "config.h"
 #include <errno.h>
-#include <grp.h>
 #include <shadow.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +12,6 @@
 #include "names.h"
 #include "provision.h"
 
-/* Debian's base-passwd fixes group disk at gid 6 (nss_cvm refuses it). */
-#define DISK_GID 6u
-
 struct create_ctx {
 	struct cli *c;
 	struct bind_args *b;
@@ -25,34 +21,17 @@ struct create_ctx {
 	uint32_t admin_gid;
 };
 
-/* admin_group (cvmkey.conf) resolved through NSS: 0 with *gid (0 when
- * unset), -1 refused (said why). */
+/* admin_group (cvmkey.conf) resolved: 0 with *gid (0 when unset), -1
+ * refused (said why). */
 static int
 admin_group_gid(struct cli *c, uint32_t *gid)
 {
-	const char *name = c->conf.admin_group;
-	struct group *gr;
-	gid_t g, disk;
+	char err[256];
 
-	*gid = 0;
-	if (name == NULL || name[0] == '\0')
-		return 0;
-	errno = 0;
-	if ((gr = getgrnam(name)) == NULL) {
-		fprintf(stderr, "cvmkey: admin_group \"%.64s\": %s\n", name,
-		    errno != 0 ? strerror(errno) : "no such group");
+	if (cvm_admin_gid(c->conf.admin_group, gid, err, sizeof(err)) != 0) {
+		fprintf(stderr, "cvmkey: %s\n", err);
 		return -1;
 	}
-	g = gr->gr_gid;
-	disk = (gr = getgrnam("disk")) != NULL ? gr->gr_gid : DISK_GID;
-	/* gid 0 or disk in a process's groups is root's power */
-	if (g == 0 || g == DISK_GID || g == disk || strcmp(name, "disk") == 0 ||
-	    g == 65534 || g == 65535 || g == (gid_t)-1) {
-		fprintf(stderr, "cvmkey: admin_group \"%.64s\" (gid %u) refused: "
-		    "not gid 0, disk or nogroup\n", name, (unsigned)g);
-		return -1;
-	}
-	*gid = (uint32_t)g;
 	return 0;
 }
 
