@@ -100,6 +100,15 @@ create_edit(struct cvm_dbm *m, void *arg)
 	uint32_t uid, gid;
 	int r;
 
+	if (x->admin_known && m->admin_gid != x->admin_gid) {
+		if (x->admin_gid != 0)
+			printf("admin_group %s: gid %u recorded for admin accounts\n",
+			    cf->admin_group, x->admin_gid);
+		else
+			printf("admin_group unset: admin accounts get no extra "
+			    "group\n");
+		m->admin_gid = x->admin_gid;
+	}
 	if ((u = cvm_dbm_find_user(m, name)) != NULL &&
 	    (u->flags & CVM_DBU_PROVISIONED)) {
 		/* sshd must see this account, not another of the same name */
@@ -142,15 +151,6 @@ create_edit(struct cvm_dbm *m, void *arg)
 	m->uid_max = (uint32_t)cf->uid_max;
 	m->gid_min = (uint32_t)cf->gid_min;
 	m->gid_max = (uint32_t)cf->gid_max;
-	if (x->admin_known && m->admin_gid != x->admin_gid) {
-		if (x->admin_gid != 0)
-			printf("admin_group %s: gid %u recorded for admin accounts\n",
-			    cf->admin_group, x->admin_gid);
-		else
-			printf("admin_group unset: admin accounts get no extra "
-			    "group\n");
-		m->admin_gid = x->admin_gid;
-	}
 
 	/* The uid: the one asked for, or the lowest free one. */
 	if (x->o->uid >= 0) {
