@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli.h"
 #include "db.h"
 #include "dbwrite.h"
@@ -97,6 +98,7 @@ create_edit(struct cvm_dbm *m, void *arg)
 	struct cvm_dbm_user *u;
 	struct cvm_dbm_group *g;
 	char who[200], err[512];
+	struct stat st;
 	uint32_t uid, gid;
 	int r;
 
@@ -209,6 +211,12 @@ create_edit(struct cvm_dbm *m, void *arg)
 	printf("%s: created uid %u gid %u home %s shell %s%s%s\n", name, uid,
 	    gid, x->home, x->shell, x->o->shell == NULL ? " (default)" : "",
 	    x->o->admin ? " admin" : "");
+	/* pam_mkhomedir leaves an existing directory as it is: a former
+	 * account's home would be handed over with its files */
+	if (lstat(x->home, &st) == 0 && st.st_uid != uid)
+		fprintf(stderr, "cvmkey: warning: %s exists, owned by uid %u: "
+		    "pam_mkhomedir will not make %s a home of its own\n",
+		    x->home, (unsigned)st.st_uid, name);
 	return bind_edit(m, x->b);
 }
 
