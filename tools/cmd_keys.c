@@ -178,6 +178,32 @@ out:
 	return ret;
 }
 
+/* --uid, --shell, --home: "--opt value" or "--opt=value".  Returns the
+ * option's name (val NULL when the value is missing) or NULL when argv[*i]
+ * is none of them; advances *i past a separate value. */
+static const char *
+value_option(int argc, char **argv, int *i, const char **val)
+{
+	static const char *const opts[] = { "--uid", "--shell", "--home" };
+	const char *a = argv[*i];
+
+	for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		size_t n = strlen(opts[k]);
+
+		if (strncmp(a, opts[k], n) != 0)
+			continue;
+		if (a[n] == '=') {
+			*val = a + n + 1;
+			return opts[k];
+		}
+		if (a[n] == '\0') {
+			*val = *i + 1 < argc ? argv[++*i] : NULL;
+			return opts[k];
+		}
+	}
+	return NULL;
+}
+
 int
 cmd_bind(struct cli *c, int argc, char **argv)
 {
@@ -189,7 +215,7 @@ cmd_bind(struct cli *c, int argc, char **argv)
 	int npos = 0, create = 0, copts = 0, ret, r;
 
 	for (int i = 1; i < argc; i++) {
-		const char **sv = NULL;
+		const char *opt, *val;
 
 		if ((r = cli_common_option(c, argc, argv, i)) < 0)
 			return EXIT_USAGE;
@@ -205,23 +231,23 @@ cmd_bind(struct cli *c, int argc, char **argv)
 			create = 1;
 		else if (strcmp(argv[i], "--admin") == 0)
 			co.admin = copts = 1;
-		else if ((strcmp(argv[i], "--shell") == 0 && (sv = &co.shell)) ||
-		    (strcmp(argv[i], "--home") == 0 && (sv = &co.home)) ||
-		    strcmp(argv[i], "--uid") == 0) {
-			if (i + 1 >= argc) {
+		else if ((opt = value_option(argc, argv, &i, &val)) != NULL) {
+			if (val == NULL) {
 				fprintf(stderr, "cvmkey: bind: %s needs an argument\n",
-				    argv[i]);
+				    opt);
 				return EXIT_USAGE;
 			}
 			copts = 1;
-			if (sv != NULL)
-				*sv = argv[++i];
+			if (strcmp(opt, "--shell") == 0)
+				co.shell = val;
+			else if (strcmp(opt, "--home") == 0)
+				co.home = val;
 			else {
 				unsigned long ul;
 
-				if (cvm_parse_ulong(argv[++i], 0, 0xffffffffUL, &ul) != 0) {
+				if (cvm_parse_ulong(val, 0, 0xffffffffUL, &ul) != 0) {
 					fprintf(stderr, "cvmkey: bind: --uid: not a "
-					    "number: %s\n", argv[i]);
+					    "number: %s\n", val);
 					return EXIT_USAGE;
 				}
 				co.uid = (long long)ul;
