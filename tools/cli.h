@@ -32,6 +32,25 @@ struct cvm_dbm;
 typedef int (*edit_fn)(struct cvm_dbm *m, void *arg);
 int db_update(struct cli *c, edit_fn fn, void *arg);
 
+/* bind: the keys read from KEYFILE, and the edit that binds them to user
+ * (cmd_keys.c). */
+struct cvm_akline;
+struct bind_args {
+	const char *user;
+	const char *label;
+	struct cvm_akline *lines;
+	size_t n;
+};
+int bind_edit(struct cvm_dbm *m, void *arg);
+
+/* bind --create (cmd_create.c): provisions b->user, then binds its keys. */
+struct create_opts {
+	long long uid;		/* --uid, -1 when not given */
+	const char *shell, *home;
+	int admin;
+};
+int bind_create(struct cli *c, struct bind_args *b, const struct create_opts *o);
+
 /* Handles --config/--db (and --help) given after the subcommand too.
  * Returns the number of argv entries consumed (0: not ours), -1 on error. */
 int cli_common_option(struct cli *c, int argc, char **argv, int i);

@@ -17,6 +17,7 @@
 #include "dbwrite.h"
 #include "json.h"
 #include "jsonw.h"
+#include "names.h"
 #include "policy.h"
 #include "strutil.h"
 
@@ -30,128 +31,6 @@
 #define NO_CHANGE 100		/* edit result: nothing to write */
 
 /* ---- validation helpers -------------------------------------------------- */
-
-static const char *const base_passwd[] = {
-	"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail",
-	"news", "uucp", "proxy", "www-data", "backup", "list", "irc", "gnats",
-	"nobody", "adm", "tty", "disk", "kmem", "dialout", "fax", "voice",
-	"cdrom", "floppy", "tape", "sudo", "audio", "dip", "operator", "src",
-	"shadow", "utmp", "video", "sasl", "plugdev", "staff", "users",
-	"nogroup", "_apt",
-};
-
-/* DESIGN §4: ^[a-z_][a-z0-9_-]{0,30}$, not a base-passwd name. */
-static const char *
-name_problem(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 31)
-		return "must be 1 to 31 characters";
-	if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return "must start with a-z or _";
-	for (size_t i = 1; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '-'))
-			return "only a-z, 0-9, _ and - are allowed";
-	for (size_t i = 0; i < sizeof(base_passwd) / sizeof(base_passwd[0]); i++)
-		if (strcmp(s, base_passwd[i]) == 0)
-			return "reserved by Debian's base-passwd";
-	return NULL;
-}
-
-/* A binding-only account: a name sshd can pass (the account exists in
- * the system's own NSS). */
-static int
-binding_name_ok(const char *u)
-{
-	size_t n = strlen(u);
-
-	if (n == 0 || n > 255 || u[0] == '-')
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || *p == ':' || *p == '/')
-			return 0;
-	return 1;
-}
-
-/* Printable UTF-8 (the parser checked the encoding), no ':'. */
-static int
-gecos_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (strlen(s) > 255)
-		return 0;
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == ':')
-			return 0;
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return 0;	/* C1 controls */
-	}
-	return 1;
-}
-
-/* Absolute and normalised: no empty, "." or ".." component, no trailing
- * slash (except "/"), printable ASCII-or-UTF-8, no ':'. */
-static int
-path_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 4096 || s[0] != '/')
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == ':')
-			return 0;
-	if (n == 1)
-		return 1;
-	if (s[n - 1] == '/')
-		return 0;
-	for (const char *c = s; c != NULL && *c;) {
-		const char *next = strchr(c + 1, '/');
-		size_t cl = next ? (size_t)(next - c - 1) : strlen(c + 1);
-
-		if (cl == 0 || (cl == 1 && c[1] == '.') ||
-		    (cl == 2 && c[1] == '.' && c[2] == '.'))
-			return 0;
-		c = next;
-	}
-	return 1;
-}
-
-static char *shells_buf;
-static int shells_loaded;
-
-static int
-shell_listed(const char *sh)
-{
-	char err[256];
-	size_t len, sl = strlen(sh);
-
-	if (!shells_loaded) {
-		shells_loaded = 1;
-		if (cvm_read_file("/etc/shells", 1024 * 1024, 0, 0, &shells_buf,
-		    &len, err, sizeof(err)) != 0)
-			shells_buf = NULL;
-	}
-	if (shells_buf == NULL)
-		return 0;
-	for (const char *p = shells_buf; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t ll = nl ? (size_t)(nl - p) : strlen(p);
-
-		while (ll > 0 && (p[ll - 1] == ' ' || p[ll - 1] == '\t' ||
-		    p[ll - 1] == '\r'))
-			ll--;
-		if (ll == sl && memcmp(p, sh, sl) == 0)
-			return 1;
-		if (nl == NULL)
-			break;
-		p = nl + 1;
-	}
-	return 0;
-}
 
 /* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM). */
 int
@@ -387,7 +266,7 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 	if (prov) {
 		const struct cvm_conf *cf = &d->c->conf;
 
-		if ((prob = name_problem(name)) != NULL)
+		if ((prob = cvm_name_problem(name)) != NULL)
 			return derr(d, "name \"%.64s\": %s", name, prob);
 		if (get_id(d, a, "uid", cf->uid_min, cf->uid_max, &uid) != 0 ||
 		    get_id(d, a, "gid", cf->gid_min, cf->gid_max, &gid) != 0 ||
@@ -397,15 +276,15 @@ doc_account(struct doc_ctx *d, const struct cvm_json *a, struct cvm_dbm *n,
 			return -1;
 		if (gecos == NULL)
 			gecos = "";
-		if (!gecos_ok(gecos))
+		if (!cvm_gecos_ok(gecos))
 			return derr(d, "gecos: printable UTF-8 without ':', at most 255 bytes");
-		if (!path_ok(home))
+		if (!cvm_path_ok(home))
 			return derr(d, "home \"%.64s\": must be absolute and normalised", home);
-		if (!path_ok(shell))
+		if (!cvm_path_ok(shell))
 			return derr(d, "shell \"%.64s\": must be an absolute path", shell);
-		if (!shell_listed(shell))
+		if (!cvm_shell_listed(shell))
 			return derr(d, "shell \"%.64s\" is not listed in /etc/shells", shell);
-	} else if (!binding_name_ok(name))
+	} else if (!cvm_binding_name_ok(name))
 		return derr(d, "name \"%.64s\": not a valid user name", name);
 	if (aidx_user(&d->nuser, n, name) != NULL)
 		return derr(d, "duplicate account \"%.64s\"", name);
@@ -486,7 +365,7 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 	if (only_keys(d, g, allowed) != 0 || get_str(d, g, "name", 1, &name) != 0 ||
 	    get_id(d, g, "gid", d->c->conf.gid_min, d->c->conf.gid_max, &gid) != 0)
 		return -1;
-	if ((prob = name_problem(name)) != NULL)
+	if ((prob = cvm_name_problem(name)) != NULL)
 		return derr(d, "name \"%.64s\": %s", name, prob);
 	if (aidx_group(&d->ngroup, n, name) != NULL)
 		return derr(d, "duplicate group \"%.64s\"", name);
@@ -505,7 +384,7 @@ doc_group(struct doc_ctx *d, const struct cvm_json *g, struct cvm_dbm *n, size_t
 		const struct cvm_json *m = &mem->items[i];
 
 		snprintf(d->path, sizeof(d->path), "groups[%zu].members[%zu]", idx, i);
-		if (m->type != CVM_JSON_STRING || !binding_name_ok(m->s))
+		if (m->type != CVM_JSON_STRING || !cvm_binding_name_ok(m->s))
 			return derr(d, "must be a user name");
 		for (uint32_t k = 0; k < ng->nmembers; k++)
 			if (strcmp(ng->members[k], m->s) == 0)

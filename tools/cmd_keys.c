@@ -13,23 +13,12 @@
 #include "db.h"
 #include "dbwrite.h"
 #include "jsonw.h"
+#include "names.h"
+#include "nscd.h"
 #include "policy.h"
+#include "strutil.h"
 
 #define KEYFILE_MAX (1024 * 1024)
-
-/* A user name as sshd would see it: printable, no ':' or blanks. */
-static int
-valid_user(const char *u)
-{
-	size_t n = strlen(u);
-
-	if (n == 0 || n > 255 || u[0] == '-')
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
-		if (*p <= 0x20 || *p == 0x7f || *p == ':' || *p == '/')
-			return 0;
-	return 1;
-}
 
 /* Load, edit, write a new generation, all under the writers' lock. */
 int
@@ -83,17 +72,15 @@ db_update(struct cli *c, edit_fn fn, void *arg)
 out:
 	cvm_dbm_free(&m);
 	cvm_db_unlock(lock);
+	/* Every write goes through here: nscd must not keep serving the
+	 * previous generation's accounts (or their absence). */
+	if (ret == EXIT_OK && cvm_nscd_invalidate(err, sizeof(err)) != 0)
+		fprintf(stderr, "cvmkey: warning: %s (the database was written; "
+		    "run \"nscd -i passwd; nscd -i group\")\n", err);
 	return ret;
 }
 
-struct bind_args {
-	const char *user;
-	const char *label;
-	struct cvm_akline *lines;
-	size_t n;
-};
-
-static int
+int
 bind_edit(struct cvm_dbm *m, void *arg)
 {
 	struct bind_args *b = arg;
@@ -191,16 +178,45 @@ out:
 	return ret;
 }
 
+/* --uid, --shell, --home: "--opt value" or "--opt=value".  Returns the
+ * option's name (val NULL when the value is missing) or NULL when argv[*i]
+ * is none of them; advances *i past a separate value. */
+static const char *
+value_option(int argc, char **argv, int *i, const char **val)
+{
+	static const char *const opts[] = { "--uid", "--shell", "--home" };
+	const char *a = argv[*i];
+
+	for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+		size_t n = strlen(opts[k]);
+
+		if (strncmp(a, opts[k], n) != 0)
+			continue;
+		if (a[n] == '=') {
+			*val = a + n + 1;
+			return opts[k];
+		}
+		if (a[n] == '\0') {
+			*val = *i + 1 < argc ? argv[++*i] : NULL;
+			return opts[k];
+		}
+	}
+	return NULL;
+}
+
 int
 cmd_bind(struct cli *c, int argc, char **argv)
 {
 	struct bind_args b = { NULL, NULL, NULL, 0 };
-	const char *file = "-";
+	struct create_opts co = { -1, NULL, NULL, 0 };
+	const char *file = "-", *prob;
 	struct passwd *pw;
 	char *canon = NULL;
-	int npos = 0, ret, r;
+	int npos = 0, create = 0, copts = 0, ret, r;
 
 	for (int i = 1; i < argc; i++) {
+		const char *opt, *val;
+
 		if ((r = cli_common_option(c, argc, argv, i)) < 0)
 			return EXIT_USAGE;
 		if (r > 0) {
@@ -211,10 +227,31 @@ cmd_bind(struct cli *c, int argc, char **argv)
 			b.label = argv[++i];
 		else if (strncmp(argv[i], "--label=", 8) == 0)
 			b.label = argv[i] + 8;
-		else if (strcmp(argv[i], "--create") == 0) {
-			fprintf(stderr, "cvmkey: bind --create: account "
-			    "provisioning is not in this version\n");
-			return EXIT_USAGE;
+		else if (strcmp(argv[i], "--create") == 0)
+			create = 1;
+		else if (strcmp(argv[i], "--admin") == 0)
+			co.admin = copts = 1;
+		else if ((opt = value_option(argc, argv, &i, &val)) != NULL) {
+			if (val == NULL) {
+				fprintf(stderr, "cvmkey: bind: %s needs an argument\n",
+				    opt);
+				return EXIT_USAGE;
+			}
+			copts = 1;
+			if (strcmp(opt, "--shell") == 0)
+				co.shell = val;
+			else if (strcmp(opt, "--home") == 0)
+				co.home = val;
+			else {
+				unsigned long ul;
+
+				if (cvm_parse_ulong(val, 0, 0xffffffffUL, &ul) != 0) {
+					fprintf(stderr, "cvmkey: bind: --uid: not a "
+					    "number: %s\n", val);
+					return EXIT_USAGE;
+				}
+				co.uid = (long long)ul;
+			}
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "cvmkey: bind: unknown option %s\n", argv[i]);
 			return EXIT_USAGE;
@@ -233,21 +270,35 @@ cmd_bind(struct cli *c, int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!valid_user(b.user) || (pw = getpwnam(b.user)) == NULL) {
-		fprintf(stderr, "cvmkey: %s: no such user\n", b.user);
-		return EXIT_REFUSED;
+	if (copts && !create) {
+		fprintf(stderr, "cvmkey: bind: --uid, --shell, --home and --admin "
+		    "go with --create\n");
+		return EXIT_USAGE;
 	}
-	/* Bind under the name sshd passes to "authorized-keys %u": pw_name,
-	 * which a case-insensitive NSS source may spell differently. */
-	if ((canon = strdup(pw->pw_name)) == NULL)
-		return EXIT_INTERNAL;
-	b.user = canon;
 	if (b.label != NULL && strpbrk(b.label, "\n\r") != NULL) {
 		fprintf(stderr, "cvmkey: --label: no line breaks\n");
 		return EXIT_USAGE;
 	}
+	if (create) {
+		/* DESIGN §4's rules, before anything is read or locked */
+		if ((prob = cvm_name_problem(b.user)) != NULL) {
+			fprintf(stderr, "cvmkey: bind --create: invalid account "
+			    "name: %s\n", prob);
+			return EXIT_REFUSED;
+		}
+	} else if (!cvm_binding_name_ok(b.user) || (pw = getpwnam(b.user)) == NULL) {
+		fprintf(stderr, "cvmkey: %s: no such user\n", b.user);
+		return EXIT_REFUSED;
+	} else {
+		/* Bind under the name sshd passes to "authorized-keys %u":
+		 * pw_name, which a case-insensitive NSS source may spell
+		 * differently. */
+		if ((canon = strdup(pw->pw_name)) == NULL)
+			return EXIT_INTERNAL;
+		b.user = canon;
+	}
 	if ((ret = read_keys(file, &b)) == EXIT_OK)
-		ret = db_update(c, bind_edit, &b);
+		ret = create ? bind_create(c, &b, &co) : db_update(c, bind_edit, &b);
 	for (size_t i = 0; i < b.n; i++)
 		cvm_akline_free(&b.lines[i]);
 	free(b.lines);

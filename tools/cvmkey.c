@@ -13,6 +13,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: cvmkey [--config PATH] [--db PATH] COMMAND [ARGS]\n"
 	    "  bind USER [KEYFILE|-] [--label L]\n"
+	    "       [--create [--uid N] [--shell S] [--home H] [--admin]]\n"
 	    "  unbind USER (FINGERPRINT|LABEL|--all)\n"
 	    "  list [USER] [--json]\n"
 	    "  authorized-keys USER\n"
