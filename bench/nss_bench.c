@@ -15,6 +15,9 @@
  *                            its own) and times its _nss_MODULE_getpwnam_r
  *                            and _nss_MODULE_getpwuid_r; run inside the
  *                            private mount namespace the script sets up
+ *   nss_bench memfloor FILE  the machine's random-load latency over a
+ *                            mapping of FILE's size (what a lookup's two
+ *                            dependent reads cannot beat)
  *   nss_bench time PROG ARGS...
  *                            wall time and peak RSS of one command
  *
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -567,6 +571,49 @@ run(uint32_t n, int nmod, char **mods)
 	return fails ? 1 : 0;
 }
 
+/* The memory floor at this file size: median ns of one, and of two
+ * dependent, 8-byte loads at random offsets of the file mapped whole and
+ * resident (a hash-slot read, then the record it points to). */
+static int
+memfloor(const char *path)
+{
+	enum { N = 200001 };
+	static double t1[N], t2[N];
+	volatile uint64_t sink = 0;
+	const unsigned char *base;
+	uint64_t s = SEED, words;
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 || fstat(fd, &st) == -1)
+		die(path);
+	words = (uint64_t)st.st_size / 8;
+	base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (base == MAP_FAILED || words == 0)
+		die("mmap");
+	close(fd);
+	for (int i = 0; i < N; i++) {
+		uint64_t a = splitmix(&s) % words, v;
+		double t0 = now_ns();
+
+		memcpy(&v, base + a * 8, 8);
+		t1[i] = now_ns() - t0;
+		sink += v;
+		a = splitmix(&s) % words;
+		t0 = now_ns();
+		memcpy(&v, base + a * 8, 8);
+		memcpy(&v, base + ((v ^ a) % words) * 8, 8);
+		t2[i] = now_ns() - t0;
+		sink += v;
+	}
+	qsort(t1, N, sizeof(double), dcmp);
+	qsort(t2, N, sizeof(double), dcmp);
+	printf("# memory floor, %lld KiB mapped: one random load %.0f ns, two dependent %.0f ns (medians)\n",
+	    (long long)st.st_size / 1024, t1[N / 2], t2[N / 2]);
+	(void)sink;
+	return 0;
+}
+
 static uint32_t
 parse_n(const char *s)
 {
@@ -593,9 +640,11 @@ main(int argc, char **argv)
 	}
 	if (argc >= 4 && strcmp(argv[1], "run") == 0)
 		return run(parse_n(argv[2]), argc - 3, argv + 3);
+	if (argc == 3 && strcmp(argv[1], "memfloor") == 0)
+		return memfloor(argv[2]);
 	if (argc >= 3 && strcmp(argv[1], "time") == 0)
 		return time_cmd(argv + 2);
 	fprintf(stderr, "usage: nss_bench gen DIR N | gendoc FILE N | "
-	    "run N MODULE=PATH... | time PROG ARGS...\n");
+	    "run N MODULE=PATH... | memfloor FILE | time PROG ARGS...\n");
 	return 2;
 }

@@ -73,6 +73,7 @@ if [ ! -e $P/ok ]; then
 	pkgs="libnss-extrausers libnss-cache libnss-db"
 	# libnss-db's module and makedb need libdb-5.3 (usually installed)
 	ldconfig -p | grep -q 'libdb-5\.3\.so ' || pkgs="$pkgs libdb5.3"
+	id _apt >/dev/null 2>&1 && chown _apt $C/debs	# apt's download sandbox
 	(cd $C/debs && apt-get download $pkgs)
 	for d in $C/debs/*.deb; do dpkg-deb -x $d $P; done
 	dirname "$(find $P -name 'libdb-5.3.so' | head -1)" 2>/dev/null > $P/ld_path || :
@@ -101,6 +102,7 @@ st=0
 for n in $SIZES; do
 	unshare -m --propagation private "$0" --inside $C $n $P > $C/out || st=1
 	cat $C/out | tee -a $R
+	"$BENCH" memfloor $C/$n/bindings.db | tee -a $R
 done
 
 # `cvmkey apply` of a generated document (cached), into a fresh database.
