@@ -21,9 +21,8 @@ BUILD=$(pwd)
 BENCH=$BUILD/bench/nss_bench
 
 if [ "${1:-}" = --inside ]; then
-	# In the private mount namespace: CACHE N PEERS
-	C=$2 N=$3 P=$4 D=$2/$3
-	S=$(mktemp -d /tmp/nss-bench.XXXXXX)
+	# In the private mount namespace: CACHE N PEERS SCRATCH
+	C=$2 N=$3 P=$4 S=$5 D=$2/$3
 	mkdir $S/eu $S/ew $S/vu $S/vw
 	mount -t overlay overlay -o lowerdir=/etc,upperdir=$S/eu,workdir=$S/ew /etc
 	mount -t overlay overlay -o lowerdir=/var/lib,upperdir=$S/vu,workdir=$S/vw /var/lib
@@ -46,10 +45,8 @@ if [ "${1:-}" = --inside ]; then
 	    cache=$(find $P -name libnss_cache.so.2 | head -1) \
 	    db=$(find $P -name libnss_db.so.2 | head -1) \
 	    cvm=$BUILD/.libs/libnss_cvm.so.2 || st=$?
-	# the namespace's mounts go with it; the overlays' upper dirs hold
-	# only the empty mount points created above
-	umount /etc /var/lib 2>/dev/null || true
-	rm -rf $S
+	# the namespace's mounts go with it; the caller removes $S (the
+	# overlays' upper dirs: only the empty mount points created above)
 	exit $st
 fi
 
@@ -63,7 +60,11 @@ SIZES=${*:-1000 10000 100000 1000000}
 umask 022
 mkdir -p "$C"
 C=$(cd "$C" && pwd)
-chmod 755 "$C"	# the cvmkey database's directory must not be group/world-writable
+for n in $SIZES; do
+	case $n in
+	''|*[!0-9]*|0*) echo "nss_bench.sh: bad size $n" >&2; exit 2;;
+	esac
+done
 
 # The peers, from Debian, unpacked (not installed: nothing touches
 # nsswitch.conf or restarts nscd).
@@ -85,7 +86,9 @@ for n in $SIZES; do
 	D=$C/$n
 	[ -e $D/ok ] && continue
 	echo "generating $n users in $D" >&2
-	rm -rf $D && mkdir -p $D
+	# 0755 (umask 022): the cvmkey database's directory must not be
+	# group or world writable
+	rm -rf $D && mkdir $D
 	"$BENCH" gen $D $n
 	LD_LIBRARY_PATH=$LDP $P/usr/bin/makedb --quiet -o $D/passwd.db $D/passwd.makedb
 	rm -f $D/passwd.makedb
@@ -100,7 +103,9 @@ R=$C/results.txt
 } | tee -a $R
 st=0
 for n in $SIZES; do
-	unshare -m --propagation private "$0" --inside $C $n $P > $C/out || st=1
+	S=$(mktemp -d /tmp/nss-bench.XXXXXX)
+	unshare -m --propagation private "$0" --inside $C $n $P $S > $C/out || st=1
+	rm -rf $S
 	cat $C/out | tee -a $R
 	"$BENCH" memfloor $C/$n/bindings.db | tee -a $R
 done
