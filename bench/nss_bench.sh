@@ -57,14 +57,14 @@ fi
 C=$1
 shift
 SIZES=${*:-1000 10000 100000 1000000}
-umask 022
-mkdir -p "$C"
-C=$(cd "$C" && pwd)
 for n in $SIZES; do
 	case $n in
 	''|*[!0-9]*|0*) echo "nss_bench.sh: bad size $n" >&2; exit 2;;
 	esac
 done
+umask 022
+mkdir -p "$C"
+C=$(cd "$C" && pwd)
 
 # The peers, from Debian, unpacked (not installed: nothing touches
 # nsswitch.conf or restarts nscd).
@@ -77,7 +77,8 @@ if [ ! -e $P/ok ]; then
 	id _apt >/dev/null 2>&1 && chown _apt $C/debs	# apt's download sandbox
 	(cd $C/debs && apt-get download $pkgs)
 	for d in $C/debs/*.deb; do dpkg-deb -x $d $P; done
-	dirname "$(find $P -name 'libdb-5.3.so' | head -1)" 2>/dev/null > $P/ld_path || :
+	l=$(find $P -name 'libdb-5.3.so' | head -1)
+	if [ -n "$l" ]; then dirname "$l"; fi > $P/ld_path
 	touch $P/ok
 fi
 LDP=$(cat $P/ld_path)
