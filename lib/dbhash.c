@@ -94,12 +94,45 @@ static const uint32_t crc32c_tab[256] = {
 	0xbe2da0a5u, 0x4c4623a6u, 0x5f16d052u, 0xad7d5351u,
 };
 
+/* Slicing-by-8 (eight bytes per step from eight derived tables): the
+ * checksum of every record and slot a lookup reads was three quarters of
+ * the lookup's time byte by byte (bench/README.md).  The tables are
+ * derived from crc32c_tab once, in a constructor: before dlopen() returns,
+ * so before any thread of the process can look anything up. */
+static uint32_t crc32c_slice[8][256];
+
+__attribute__((constructor)) static void
+crc32c_init(void)
+{
+	for (int i = 0; i < 256; i++) {
+		uint32_t c = crc32c_tab[i];
+
+		crc32c_slice[0][i] = c;
+		for (int k = 1; k < 8; k++) {
+			c = crc32c_tab[c & 0xff] ^ (c >> 8);
+			crc32c_slice[k][i] = c;
+		}
+	}
+}
+
 uint32_t
 cvm_crc32c(uint32_t crc, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
 	crc = ~crc;
+	for (; len >= 8; len -= 8, p += 8) {
+		/* explicit little-endian loads: the same on any host */
+		uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
+		    (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+
+		crc = crc32c_slice[7][lo & 0xff] ^ crc32c_slice[6][(lo >> 8) & 0xff] ^
+		    crc32c_slice[5][(lo >> 16) & 0xff] ^ crc32c_slice[4][lo >> 24] ^
+		    crc32c_slice[3][hi & 0xff] ^ crc32c_slice[2][(hi >> 8) & 0xff] ^
+		    crc32c_slice[1][(hi >> 16) & 0xff] ^ crc32c_slice[0][hi >> 24];
+	}
 	while (len-- > 0)
 		crc = crc32c_tab[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
