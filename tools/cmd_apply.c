@@ -19,6 +19,8 @@
 #include "jsonw.h"
 #include "names.h"
 #include "policy.h"
+#include "provision.h"
+#include <shadow.h>
 #include "strutil.h"
 
 #define DOC_MAX CVM_JSON_MAX_INPUT
@@ -637,6 +639,70 @@ check_serial(const struct apply_args *a, const struct cvm_dbm *m)
 	return EXIT_REFUSED;
 }
 
+/* What bind --create checks, for the accounts and groups a document
+ * provisions (DESIGN §4): no name or id another NSS source knows (an
+ * entry exactly cvmkey's own, in the current database, does not count),
+ * and admin_group's gid in the header when an account is flagged admin.
+ * EXIT_OK, or a refusal with the reason printed. */
+static int
+check_provisioned(const struct apply_args *a, const struct cvm_dbm *m,
+    struct cvm_dbm *n)
+{
+	char who[160], err[256];
+	int r, admin = 0;
+
+	for (size_t i = 0; i < n->nusers; i++) {
+		const struct cvm_dbm_user *u = &n->users[i];
+
+		if (!(u->flags & CVM_DBU_PROVISIONED))
+			continue;
+		admin |= (u->flags & CVM_DBU_ADMIN) != 0;
+		if ((r = cvm_nss_user(u->name, 0, m, who, sizeof(who), err,
+		    sizeof(err))) == CVM_NSS_NONE)
+			r = cvm_nss_user(NULL, u->uid, m, who, sizeof(who), err,
+			    sizeof(err));
+		if (r == CVM_NSS_ERROR) {
+			fprintf(stderr, "cvmkey: apply: %s: cannot check account %s "
+			    "against NSS: %s\n", a->file, u->name, err);
+			return EXIT_INTERNAL;
+		}
+		if (r == CVM_NSS_FOUND) {
+			fprintf(stderr, "cvmkey: apply: %s: account %s (uid %u): "
+			    "the system already has %s\n", a->file, u->name,
+			    u->uid, who);
+			return EXIT_REFUSED;
+		}
+	}
+	for (size_t i = 0; i < n->ngroups; i++) {
+		const struct cvm_dbm_group *g = &n->groups[i];
+
+		if ((r = cvm_nss_group(g->name, 0, m, who, sizeof(who), err,
+		    sizeof(err))) == CVM_NSS_NONE)
+			r = cvm_nss_group(NULL, g->gid, m, who, sizeof(who), err,
+			    sizeof(err));
+		if (r == CVM_NSS_ERROR) {
+			fprintf(stderr, "cvmkey: apply: %s: cannot check group %s "
+			    "against NSS: %s\n", a->file, g->name, err);
+			return EXIT_INTERNAL;
+		}
+		if (r == CVM_NSS_FOUND) {
+			fprintf(stderr, "cvmkey: apply: %s: group %s (gid %u): the "
+			    "system already has %s\n", a->file, g->name, g->gid, who);
+			return EXIT_REFUSED;
+		}
+	}
+	if (admin) {
+		if (cvm_admin_gid(a->c->conf.admin_group, &n->admin_gid, err,
+		    sizeof(err)) != 0 || n->admin_gid == 0) {
+			fprintf(stderr, "cvmkey: apply: %s: an account is admin but "
+			    "admin_group %s\n", a->file, n->admin_gid == 0 &&
+			    err[0] == '\0' ? "is not set" : err);
+			return EXIT_REFUSED;
+		}
+	}
+	return EXIT_OK;
+}
+
 static int
 apply_edit(struct cvm_dbm *m, void *arg)
 {
@@ -672,6 +738,12 @@ apply_edit(struct cvm_dbm *m, void *arg)
 		cvm_dbm_free(&n);
 		a->bad = 1;
 		return EXIT_REFUSED;
+	}
+	if ((r = check_provisioned(a, m, &n)) != EXIT_OK) {
+		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+		cvm_dbm_free(&n);
+		a->bad = 1;
+		return r;
 	}
 	changes = diff(m, &n, a->dry_run ? "would " : "");
 	if (n.serial != m->serial)
@@ -796,7 +868,23 @@ cmd_apply(struct cli *c, int argc, char **argv)
 	a.file = file;
 	a.doc = &doc;
 	a.sd = &sd;
+	/* The configured range is refused as bind --create refuses it; the
+	 * system's account files are locked as useradd locks them. */
+	if (cvm_idrange_check(c->conf.uid_min, c->conf.uid_max, c->conf.gid_min,
+	    c->conf.gid_max, c->log) != 0) {
+		fprintf(stderr, "cvmkey: apply: document refused, database unchanged\n");
+		cvm_json_free(&doc);
+		return EXIT_REFUSED;
+	}
+	if (!a.dry_run && lckpwdf() != 0) {
+		fprintf(stderr, "cvmkey: apply: cannot lock the account files "
+		    "(lckpwdf: %s)\n", strerror(errno));
+		cvm_json_free(&doc);
+		return EXIT_INTERNAL;
+	}
 	ret = db_update(c, apply_edit, &a);
+	if (!a.dry_run)
+		ulckpwdf();
 	if (ret == NO_CHANGE)
 		ret = EXIT_OK;
 	cvm_json_free(&doc);
