@@ -550,12 +550,12 @@ cvm_sshd_check_running(struct cvm_audit *a)
 /* ---- command-line overrides ---- */
 
 /* Whether a command line (words split by blanks, quotes stripped) passes
- * an option that overrides sshd_config: -o, -p, -f, alone or clustered
- * ("-Dp2222"). */
+ * an option that overrides sshd_config: -o, -p, alone or clustered
+ * ("-Dp2222"), or -f naming another file than the audited config. */
 static int
-overrides(const char *s, char *opt, size_t olen)
+overrides(const struct cvm_audit *a, const char *s, char *opt, size_t olen)
 {
-	char buf[2048], *tok, *save = NULL;
+	char buf[4096], *tok, *save = NULL;
 
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (tok = strtok_r(buf, " \t\"'", &save); tok;
@@ -565,13 +565,29 @@ overrides(const char *s, char *opt, size_t olen)
 		if (tok[0] != '-' || tok[1] == '-')
 			continue;
 		for (i = 1; tok[i]; i++) {
-			if (tok[i] == 'o' || tok[i] == 'p' || tok[i] == 'f') {
-				snprintf(opt, olen, "%s", tok);
+			if (tok[i] == 'f') {
+				const char *arg = tok[i + 1] ? tok + i + 1 :
+				    strtok_r(NULL, " \t\"'", &save);
+
+				if (arg && a->sshd_config &&
+				    strcmp(arg, a->sshd_config) == 0)
+					break;
+				snprintf(opt, olen, "-f %s", arg ? arg : "");
+				return 1;
+			}
+			if (tok[i] == 'o' || tok[i] == 'p') {
+				const char *arg = tok[i + 1] ? tok + i + 1 :
+				    strtok_r(NULL, " \t\"'", &save);
+
+				snprintf(opt, olen, "-%c %s", tok[i], arg ? arg : "");
 				return 1;
 			}
 			/* options taking an argument end the cluster */
-			if (strchr("bcCEgGhkO", tok[i]) != NULL)
+			if (strchr("bcCEgGhkO", tok[i]) != NULL) {
+				if (tok[i + 1] == '\0')
+					(void)strtok_r(NULL, " \t\"'", &save);
 				break;
+			}
 		}
 	}
 	return 0;
@@ -606,7 +622,7 @@ scan_file(struct cvm_audit *a, const char *path, const char *var)
 		/* ExecStart: only sshd's own line */
 		if (strcmp(var, "ExecStart") == 0 && strstr(v, "sshd") == NULL)
 			continue;
-		if (overrides(v, opt, sizeof(opt)))
+		if (overrides(a, v, opt, sizeof(opt)))
 			cvm_audit_add(a, "SSHD-CMDLINE-OVERRIDE", CVM_SEV_WARN, 0,
 			    path, ln, "put the setting in sshd_config (or a "
 			    "file it includes) and remove the option here",
@@ -650,12 +666,12 @@ check_overrides(struct cvm_audit *a, const pid_t *pids, size_t npids)
 		int argc = proc_argv(pids[i], argv, sizeof(argv), &n);
 		size_t k;
 
-		if (argc <= 1)
+		if (argc < 1)
 			continue;
 		for (k = 0; k + 1 < n; k++)
 			if (argv[k] == '\0')
 				argv[k] = ' ';
-		if (overrides(argv, opt, sizeof(opt)))
+		if (overrides(a, argv, opt, sizeof(opt)))
 			cvm_audit_add(a, "SSHD-CMDLINE-OVERRIDE", CVM_SEV_WARN, 0,
 			    NULL, 0, "find what starts sshd with it (the unit's "
 			    "ExecStart, /etc/default/ssh) and move the setting "
