@@ -399,6 +399,35 @@ tcpflags(const char *mask, const char *comp)
 	return (2u & v[0]) == v[1] ? T_YES : T_NO;
 }
 
+/* How many values an option takes, -1 unknown. */
+static int
+arity(const char *o)
+{
+	static const char *const one[] = { "-m", "--match", "-p", "--protocol",
+	    "-s", "--source", "-d", "--destination", "-i", "--in-interface",
+	    "-o", "--out-interface", "--dport", "--destination-port",
+	    "--dports", "--destination-ports", "--sport", "--source-port",
+	    "--sports", "--source-ports", "--ports", "--state", "--ctstate",
+	    "--comment", "--dst-type", "--src-type",
+	    "--name", "--seconds", "--hitcount", "--limit", "--limit-burst",
+	    "--mark", "--log-prefix", "--log-level", "--uid-owner",
+	    "--icmp-type", "--icmpv6-type", NULL };
+	static const char *const zero[] = { "--syn", "-f", "--fragment",
+	    "--rcheck", "--update", "--set", "--remove", "--rsource",
+	    "--rdest", NULL };
+	size_t i;
+
+	if (strcmp(o, "--tcp-flags") == 0 || strcmp(o, "--match-set") == 0)
+		return 2;
+	for (i = 0; one[i]; i++)
+		if (strcmp(o, one[i]) == 0)
+			return 1;
+	for (i = 0; zero[i]; i++)
+		if (strcmp(o, zero[i]) == 0)
+			return 0;
+	return -1;
+}
+
 /* Whether a rule matches the packet; *tgt the index of -j/-g (or ntok). */
 static enum tri
 ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
@@ -411,7 +440,7 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 	*tgt = n;
 	while (i < n) {
 		const char *o = r->tok[i];
-		const char *a1 = i + 1 < n ? r->tok[i + 1] : NULL;
+		const char *a1;
 		size_t used = 1;
 
 		if (strcmp(o, "!") == 0) {
@@ -424,12 +453,17 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 			*tgt = i;
 			break;
 		}
-		/* an option's values: the words up to the next option */
-		while (i + used < n && r->tok[i + used][0] != '-' &&
-		    strcmp(r->tok[i + used], "!") != 0)
-			used++;
-		/* values that start with '-' (negative numbers, --log-prefix
-		 * text) only follow options this code does not decide */
+		/* an option's values: a known count (a quoted value may
+		 * start with '-'), else the words up to the next option */
+		if (arity(o) >= 0)
+			used = 1 + (size_t)arity(o);
+		else
+			while (i + used < n && r->tok[i + used][0] != '-' &&
+			    strcmp(r->tok[i + used], "!") != 0)
+				used++;
+		if (i + used > n)
+			return T_MAYBE;		/* a value missing */
+		a1 = used > 1 ? r->tok[i + 1] : NULL;
 		c = T_MAYBE;
 		if (strcmp(o, "-m") == 0 || strcmp(o, "--match") == 0 ||
 		    strcmp(o, "--comment") == 0)
