@@ -104,8 +104,8 @@ cvm_audit_net(struct cvm_audit *a)
 			continue;
 		nlinks++;
 		if (link_up(de->d_name)) {
-			if (nup < MAXLINKS)
-				snprintf(up[nup++], sizeof(up[0]), "%s", de->d_name);
+			if (nup < MAXLINKS)	/* length checked above */
+				memcpy(up[nup++], de->d_name, strlen(de->d_name) + 1);
 		} else if (strlen(downs) + strlen(de->d_name) + 3 < sizeof(downs)) {
 			if (downs[0])
 				strcat(downs, ", ");

@@ -685,16 +685,20 @@ check_overrides(struct cvm_audit *a, const pid_t *pids, size_t npids)
 
 /* ---- host keys ---- */
 
-/* NULL when sshd would load the key, else why not.  Upstream sshd
- * refuses a private key any other user or group can read
- * (sshkey_perm_ok); Fedora/RHEL's sshd allows group ssh_keys (0640). */
+/* NULL when the key is fine, else what is wrong with it; *loadable says
+ * whether sshd still loads it.  sshd refuses a private key readable by
+ * group or others only when the running uid (root) owns it
+ * (sshkey_perm_ok; checked with sshd 9.2: a 0644 key of root's is
+ * refused, one of uid 1000 loaded); Fedora/RHEL's sshd also accepts
+ * group ssh_keys with 0640.  An exposed key is reported either way. */
 static const char *
 key_problem(const struct cvm_audit *a, const char *path, char *why,
-    size_t wlen)
+    size_t wlen, int *loadable)
 {
 	struct stat st;
 	int fd;
 
+	*loadable = 0;
 	if (cvm_root_stat(&a->root, path, &st, 1) != 0) {
 		snprintf(why, wlen, "%s", strerror(errno));
 		return why;
@@ -708,31 +712,32 @@ key_problem(const struct cvm_audit *a, const char *path, char *why,
 		return why;
 	}
 	close(fd);
-	if (st.st_mode & 007) {
-		snprintf(why, wlen, "mode %04o: readable by others, sshd "
-		    "refuses it", (unsigned)(st.st_mode & 07777));
-		return why;
-	}
-	if (st.st_mode & 070) {
+	*loadable = 1;
+	if (st.st_mode & 077) {
 		/* the group's name as the audited system has it */
 		char *buf = NULL, *p, pat[32];
 		size_t len;
-		int ok = 0;
+		int ssh_keys = 0;
 
 		snprintf(pat, sizeof(pat), ":x:%u:", (unsigned)st.st_gid);
-		if ((st.st_mode & 030) == 0 &&
+		if ((st.st_mode & 037) == 0 &&
 		    cvm_root_read(&a->root, "/etc/group", 4 << 20, &buf, &len) == 0) {
-			for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+			for (p = buf; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 				if (strncmp(p, "ssh_keys:", 9) == 0 &&
 				    strncmp(p + 8, pat, strlen(pat)) == 0)
-					ok = 1;
+					ssh_keys = 1;
 			free(buf);
 		}
-		if (!ok) {
-			snprintf(why, wlen, "mode %04o: group-readable, sshd "
-			    "refuses it", (unsigned)(st.st_mode & 07777));
-			return why;
-		}
+		if (ssh_keys)
+			return NULL;
+		if (st.st_uid == 0)
+			*loadable = 0;
+		snprintf(why, wlen, "mode %04o: %s-readable%s",
+		    (unsigned)(st.st_mode & 07777),
+		    (st.st_mode & 007) ? "world" : "group",
+		    st.st_uid == 0 ? ", sshd refuses it" :
+		    " (sshd loads it: not root's), the private key is exposed");
+		return why;
 	}
 	return NULL;
 }
@@ -746,7 +751,7 @@ check_hostkeys(struct cvm_audit *a)
 	const char *file = NULL, *why;
 	char wbuf[160];
 	size_t n, i, good = 0, bad = 0, exist = 0;
-	int line = 0, explicit;
+	int line = 0, explicit, loadable;
 
 	if (a->sshd == NULL)
 		return;
@@ -758,15 +763,16 @@ check_hostkeys(struct cvm_audit *a)
 			if (!cvm_root_exists(&a->root, defaults[i]))
 				continue;
 			exist++;
-			if ((why = key_problem(a, defaults[i], wbuf,
-			    sizeof(wbuf))) != NULL) {
+			why = key_problem(a, defaults[i], wbuf, sizeof(wbuf),
+			    &loadable);
+			good += loadable;
+			if (why != NULL) {
 				bad++;
 				cvm_audit_add(a, "SSHD-HOSTKEY", CVM_SEV_WARN, 0,
 				    defaults[i], 0, "chmod 600 (owner root) or "
 				    "regenerate it: ssh-keygen -A",
 				    "default host key %s: %s", defaults[i], why);
-			} else
-				good++;
+			}
 		}
 		if (exist == 0)
 			cvm_audit_add(a, "SSHD-HOSTKEY", CVM_SEV_FAIL, CVM_M_ALL,
@@ -786,14 +792,15 @@ check_hostkeys(struct cvm_audit *a)
 
 		if (k == NULL)
 			continue;
-		if ((why = key_problem(a, k, wbuf, sizeof(wbuf))) != NULL) {
+		why = key_problem(a, k, wbuf, sizeof(wbuf), &loadable);
+		good += loadable;
+		if (why != NULL) {
 			bad++;
 			cvm_audit_add(a, "SSHD-HOSTKEY", CVM_SEV_WARN, 0, file, line,
 			    "create the key (ssh-keygen -t TYPE -f FILE -N '') "
 			    "or fix its mode (chmod 600, owner root), or remove "
 			    "the HostKey line", "HostKey %s: %s", k, why);
-		} else
-			good++;
+		}
 	}
 	if (good == 0)
 		cvm_audit_add(a, "SSHD-HOSTKEY", CVM_SEV_FAIL, CVM_M_ALL, file,

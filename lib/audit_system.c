@@ -49,8 +49,10 @@ default_target(const struct cvm_root *r, char *name, size_t len, char *where,
 			break;
 		if (hops == 0)
 			snprintf(where, wlen, "%s", path);
-		snprintf(cur, sizeof(cur), "%s", base(lnk));
-		snprintf(name, len, "%s", cur);
+		memmove(cur, base(lnk), strlen(base(lnk)) + 1);
+		if (strlen(cur) >= len)
+			break;
+		memcpy(name, cur, strlen(cur) + 1);
 	}
 }
 

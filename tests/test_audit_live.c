@@ -645,6 +645,17 @@ hostkeys(void **state)
 	f = need(&a, "SSHD-HOSTKEY", CVM_SEV_FAIL);
 	assert_non_null(find(&a, "SSHD-HOSTKEY", CVM_SEV_WARN));
 	done(&a, c);
+	/* world-readable but not root's: sshd loads it (exposed: warn) */
+	{
+		char p[1024];
+
+		snprintf(p, sizeof(p), "%s/etc/ssh/a_key", tree);
+		assert_int_equal(chown(p, 1000, 1000), 0);
+	}
+	run(&a, &c);
+	f = need(&a, "SSHD-HOSTKEY", CVM_SEV_WARN);
+	assert_null(find(&a, "SSHD-HOSTKEY", CVM_SEV_FAIL));
+	done(&a, c);
 	tl_rmtree(tree);
 	free(tree);
 }
