@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "audit_util.h"
+#include "inetdiag.h"
 #include "sshd_live.h"
 #include "sshdcfg.h"
 
@@ -152,6 +153,7 @@ struct lsock {
 	unsigned char addr[16];
 	int port;
 	unsigned long inode;
+	pid_t pid;		/* read from /proc/<pid>/net: its namespace */
 };
 
 /* LISTEN (state 0A) entries of /proc/<pid>/net/tcp or tcp6. */
@@ -188,6 +190,7 @@ read_listen(pid_t pid, int family, struct lsock *out, size_t max)
 		out[n].family = family;
 		out[n].port = (int)port;
 		out[n].inode = inode;
+		out[n].pid = pid;
 		/* the kernel prints each 32-bit word in host byte order */
 		for (i = 0; i < hl / 8; i++) {
 			unsigned w;
@@ -302,29 +305,27 @@ served(const struct lsock *want, const struct lsock *s, size_t n,
 	return 0;
 }
 
-/* sshd sets IPV6_V6ONLY on every v6 listener (sshd.c listen_on_addrs:
- * sock_set_v6only), so a v6 socket of sshd never serves v4. */
-static int
-always_v6only(const struct lsock *s, void *ctx)
-{
-	(void)s;
-	(void)ctx;
-	return 1;
-}
+/* IPV6_V6ONLY of a socket: from inet_diag when we share its network
+ * namespace; else what its owner sets.  sshd sets it on every v6
+ * listener (sshd.c listen_on_addrs: sock_set_v6only).  systemd's sockets
+ * follow BindIPv6Only=, by default the sysctl net.ipv6.bindv6only (0 on
+ * every distribution). */
+struct v6ctx {
+	pid_t pid;		/* whose namespace the socket is in */
+	int fallback;		/* 1, 0, or -1: the sysctl */
+};
 
-/* systemd's sockets follow BindIPv6Only=, default: the sysctl
- * net.ipv6.bindv6only (0 on every distribution): inet_diag would tell
- * exactly; the sysctl is what the kernel applied when the socket was
- * made unless the unit says otherwise. */
 static int
-sysctl_v6only(const struct lsock *s, void *ctx)
+v6only(const struct lsock *s, void *ctx)
 {
+	const struct v6ctx *c = ctx;
 	char buf[16];
-	const int *unit = ctx;
+	int v = cvm_inet_diag_v6only(s->pid ? s->pid : c->pid, s->inode);
 
-	(void)s;
-	if (*unit >= 0)
-		return *unit;
+	if (v >= 0)
+		return v;
+	if (c->fallback >= 0)
+		return c->fallback;
 	if (read_small("/proc/sys/net/ipv6/bindv6only", buf, sizeof(buf),
 	    NULL) != 0)
 		return 1;	/* unknown: the stricter answer */
@@ -340,6 +341,7 @@ check_listening_sshd(struct cvm_audit *a, const pid_t *pids, size_t npids)
 	unsigned long *ino = NULL;
 	size_t nall = 0, nown = 0, nino, i, j, nlisten, nmiss = 0, nwant = 0;
 	char missing[512] = "", where[64] = "";
+	struct v6ctx vc = { 0, 1 };
 	int line = 0;
 	const char *file = NULL;
 
@@ -374,7 +376,7 @@ check_listening_sshd(struct cvm_audit *a, const pid_t *pids, size_t npids)
 		if (v == NULL || parse_listen(v, &want) != 0)
 			continue;
 		nwant++;
-		if (!served(&want, own, nown, always_v6only, NULL)) {
+		if (!served(&want, own, nown, v6only, &vc)) {
 			nmiss++;
 			if (strlen(missing) + strlen(v) + 3 < sizeof(missing))
 				snprintf(missing + strlen(missing),
@@ -494,10 +496,10 @@ check_listening_socket(struct cvm_audit *a, const char *unit)
 	struct lsock want[16], *all;
 	char file[512] = "";
 	size_t n, nall, i, nmiss = 0;
-	int v6only;
+	struct v6ctx vc = { 1, -1 };
 	char missing[256] = "";
 
-	n = socket_listen(a, unit, want, 16, &v6only, file, sizeof(file));
+	n = socket_listen(a, unit, want, 16, &vc.fallback, file, sizeof(file));
 	if ((all = calloc(MAXSOCK, sizeof(*all))) == NULL) {
 		a->oom = 1;
 		return;
@@ -506,7 +508,7 @@ check_listening_socket(struct cvm_audit *a, const char *unit)
 	nall = read_listen(1, AF_INET, all, MAXSOCK);
 	nall += read_listen(1, AF_INET6, all + nall, MAXSOCK - nall);
 	for (i = 0; i < n; i++)
-		if (!served(&want[i], all, nall, sysctl_v6only, &v6only)) {
+		if (!served(&want[i], all, nall, v6only, &vc)) {
 			nmiss++;
 			snprintf(missing + strlen(missing),
 			    sizeof(missing) - strlen(missing), "%sport %d",

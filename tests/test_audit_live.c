@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit.h"
 #include "fwrules.h"
+#include "inetdiag.h"
 #include "sshdcfg.h"
 #include "testlib.h"
 
@@ -697,6 +700,37 @@ cmdline_override(void **state)
 	free(tree);
 }
 
+/* inet_diag against sockets made here, with and without IPV6_V6ONLY */
+static void
+v6only_diag(void **state)
+{
+	int v, fd;
+	struct sockaddr_in6 sa;
+	struct stat st;
+
+	(void)state;
+	for (v = 0; v <= 1; v++) {
+		fd = socket(AF_INET6, SOCK_STREAM, 0);
+		if (fd < 0) {
+			print_message("# no IPv6 sockets here: %s\n", strerror(errno));
+			return;
+		}
+		assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v,
+		    sizeof(v)), 0);
+		memset(&sa, 0, sizeof(sa));
+		sa.sin6_family = AF_INET6;
+		sa.sin6_addr = in6addr_any;	/* port 0: any free one */
+		assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(listen(fd, 1), 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(cvm_inet_diag_v6only(0, (unsigned long)st.st_ino), v);
+		assert_int_equal(cvm_inet_diag_v6only(getpid(), (unsigned long)st.st_ino), v);
+		close(fd);
+		/* gone: not found */
+		assert_int_equal(cvm_inet_diag_v6only(0, (unsigned long)st.st_ino), -1);
+	}
+}
+
 int
 main(void)
 {
@@ -710,6 +744,7 @@ main(void)
 		cmocka_unit_test(sys_rescue),
 		cmocka_unit_test(hostkeys),
 		cmocka_unit_test(cmdline_override),
+		cmocka_unit_test(v6only_diag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
