@@ -529,9 +529,11 @@ cvm_sshd_check_running(struct cvm_audit *a)
 {
 	pid_t pids[64];
 	size_t n = cvm_sshd_listeners(a->sshd_bin, pids, 64);
-	const char *sock = cvm_unit_active(a, "ssh.socket") ? "ssh.socket" :
-	    cvm_unit_active(a, "sshd.socket") ? "sshd.socket" : NULL;
+	const char *sock = NULL;
 
+	if (n == 0)	/* systemctl only when it matters (it costs a fork) */
+		sock = cvm_unit_active(a, "ssh.socket") ? "ssh.socket" :
+		    cvm_unit_active(a, "sshd.socket") ? "sshd.socket" : NULL;
 	if (n > 0) {
 		cvm_audit_pass(a, "SSHD-NOT-RUNNING");
 		check_listening_sshd(a, pids, n);

@@ -44,9 +44,16 @@ default_target(const struct cvm_root *r, char *name, size_t len, char *where,
 
 	name[0] = where[0] = '\0';
 	for (hops = 0; hops < 8; hops++) {
-		if (cvm_unit_find(r, cur, path, sizeof(path)) != 0 ||
-		    cvm_root_readlink(r, path, lnk, sizeof(lnk)) != 0)
+		if (cvm_unit_find(r, cur, path, sizeof(path)) != 0)
 			break;
+		if (cvm_root_readlink(r, path, lnk, sizeof(lnk)) != 0) {
+			/* a unit file, not a link: that is the target */
+			if (hops == 0) {
+				snprintf(where, wlen, "%s", path);
+				snprintf(name, len, "default.target");
+			}
+			break;
+		}
 		if (hops == 0)
 			snprintf(where, wlen, "%s", path);
 		memmove(cur, base(lnk), strlen(base(lnk)) + 1);
@@ -185,8 +192,12 @@ depend(const struct cvm_audit *a, struct walk *w, const char *t,
 {
 	size_t l = strlen(dep);
 
+	char path[512];
+
 	if (is_ssh_unit(dep)) {
-		if (w->found[0] == '\0' && !cvm_unit_masked(&a->root, dep)) {
+		/* a link left behind by a removed package starts nothing */
+		if (w->found[0] == '\0' && !cvm_unit_masked(&a->root, dep) &&
+		    cvm_unit_find(&a->root, dep, path, sizeof(path)) == 0) {
 			snprintf(w->found, sizeof(w->found), "%s (%s of %s)",
 			    dep, how, t);
 			snprintf(w->foundunit, sizeof(w->foundunit), "%s", dep);

@@ -534,6 +534,12 @@ sys_disabled(void **state)
 	run(&a, &c);
 	no_findings(&a);
 	done(&a, c);
+	/* the package removed, its links left behind: nothing starts */
+	rm("/lib/systemd/system/ssh.service");
+	rm("/etc/systemd/system/sshd.service");
+	run(&a, &c);
+	need(&a, "SYS-SSHD-DISABLED", CVM_SEV_FAIL);
+	done(&a, c);
 	tl_rmtree(tree);
 	free(tree);
 }
