@@ -92,6 +92,29 @@ loopback_src(const struct cvm_fw_pkt *p)
 	    memcmp(p->src, lo6, 16) == 0;
 }
 
+/* A destination spec inside 127.0.0.0/8 or ::1: only the machine's own
+ * traffic goes there (the kernel drops such packets from the network as
+ * martians). */
+static int
+loopback_net(const char *spec)
+{
+	char buf[64], *slash;
+	unsigned char a[16];
+
+	if (strlen(spec) >= sizeof(buf))
+		return 0;
+	strcpy(buf, spec);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return a[0] == 127 && (slash == NULL || atoi(slash) >= 8 ||
+		    strncmp(slash, "255.", 4) == 0);
+	if (inet_pton(AF_INET6, buf, a) == 1)
+		return strcmp(buf, "::1") == 0 && (slash == NULL ||
+		    strcmp(slash, "128") == 0);
+	return 0;
+}
+
 static void
 note(char *dst, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -491,15 +514,15 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 				    strcmp(a1, "::/0") == 0) ? T_YES : T_MAYBE;
 		} else if ((strcmp(o, "-d") == 0 || strcmp(o, "--destination") == 0) && a1)
 			c = strcmp(a1, "0.0.0.0/0") == 0 || strcmp(a1, "::/0") == 0 ?
-			    T_YES : T_MAYBE;
+			    T_YES : loopback_net(a1) && !loopback_src(p) ? T_NO :
+			    T_MAYBE;
 		else if ((strcmp(o, "-i") == 0 || strcmp(o, "--in-interface") == 0) && a1) {
 			/* from the network: not lo (lo carries only the
 			 * machine's own traffic) */
 			if (strcmp(a1, "+") == 0)
 				c = T_YES;
 			else if (strcmp(a1, "lo") == 0)
-				c = loopback_src(p) ? T_YES : p->has_src ? T_NO :
-				    T_NO;
+				c = loopback_src(p) ? T_YES : T_NO;
 			else
 				c = T_MAYBE;
 		} else if (strcmp(o, "-f") == 0 || strcmp(o, "--fragment") == 0)
@@ -539,8 +562,23 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 					if (c == T_NO)
 						c = T_MAYBE;
 			}
-		} else if (strcmp(o, "--dst-type") == 0 && a1)
-			c = strcmp(a1, "LOCAL") == 0 ? T_YES : T_MAYBE;
+		} else if ((strcmp(o, "--dst-type") == 0 ||
+		    strcmp(o, "--src-type") == 0) && a1) {
+			/* addrtype: a connection to one of the machine's
+			 * addresses (type LOCAL) from a remote unicast one */
+			const char *want = o[2] == 'd' || loopback_src(p) ?
+			    "LOCAL" : "UNICAST";
+			char buf[256], *tok, *save = NULL;
+
+			snprintf(buf, sizeof(buf), "%s", a1);
+			c = T_NO;
+			for (tok = strtok_r(buf, ",", &save); tok;
+			    tok = strtok_r(NULL, ",", &save))
+				if (strcmp(tok, want) == 0)
+					c = T_YES;
+		} else if (strcmp(o, "--limit-iface-in") == 0 ||
+		    strcmp(o, "--limit-iface-out") == 0)
+			c = T_MAYBE;
 		if (neg)
 			c = tri_not(c);
 		neg = 0;
@@ -751,6 +789,7 @@ struct nctx {
 	char where[256];
 	int nat;
 	int newport;
+	int redirected;		/* a NAT rule changed the port before */
 };
 
 static const char *
@@ -762,14 +801,15 @@ jstr(const struct cvm_json *o, const char *k)
 }
 
 /* The kinds of packet property an expression can name. */
-enum kind { K_UNKNOWN, K_DPORT, K_SRC, K_L4, K_NFPROTO, K_IIF, K_CTSTATE,
-	K_TCPFLAGS, K_FAMILY_MISMATCH, K_ANY };
+enum kind { K_UNKNOWN, K_DPORT, K_SRC, K_DST, K_L4, K_NFPROTO, K_IIF,
+	K_CTSTATE, K_CTSTATUS, K_TCPFLAGS, K_DTYPE, K_FAMILY_MISMATCH, K_ANY };
 
 static enum kind
 left_kind(const struct nctx *x, const struct cvm_json *l)
 {
 	const struct cvm_json *pl = cvm_json_get(l, "payload"),
-	    *meta = cvm_json_get(l, "meta"), *ct = cvm_json_get(l, "ct");
+	    *meta = cvm_json_get(l, "meta"), *ct = cvm_json_get(l, "ct"),
+	    *fib = cvm_json_get(l, "fib");
 	int v4 = x->pkt->family == AF_INET;
 
 	if (l->type != CVM_JSON_OBJECT)
@@ -792,6 +832,8 @@ left_kind(const struct nctx *x, const struct cvm_json *l)
 				return K_FAMILY_MISMATCH;
 			if (strcmp(f, "saddr") == 0)
 				return K_SRC;
+			if (strcmp(f, "daddr") == 0)
+				return K_DST;
 			if (strcmp(f, "protocol") == 0 || strcmp(f, "nexthdr") == 0)
 				return K_L4;
 			return K_UNKNOWN;
@@ -818,6 +860,18 @@ left_kind(const struct nctx *x, const struct cvm_json *l)
 	}
 	if (ct && jstr(ct, "key") && strcmp(jstr(ct, "key"), "state") == 0)
 		return K_CTSTATE;
+	if (ct && jstr(ct, "key") && strcmp(jstr(ct, "key"), "status") == 0)
+		return K_CTSTATUS;
+	/* fib daddr type: the address type of the destination */
+	if (fib && jstr(fib, "result") && strcmp(jstr(fib, "result"), "type") == 0) {
+		const struct cvm_json *fl = cvm_json_get(fib, "flags");
+
+		if (fl && ((fl->type == CVM_JSON_STRING && strcmp(fl->s, "daddr") == 0) ||
+		    (fl->type == CVM_JSON_ARRAY && fl->n == 1 &&
+		    fl->items[0].type == CVM_JSON_STRING &&
+		    strcmp(fl->items[0].s, "daddr") == 0)))
+			return K_DTYPE;
+	}
 	return K_UNKNOWN;
 }
 
@@ -835,6 +889,16 @@ value_is(const struct nctx *x, enum kind k, const struct cvm_json *r)
 		    rg->items[0].type == CVM_JSON_INT &&
 		    rg->items[1].type == CVM_JSON_INT)
 			return p->dport >= rg->items[0].i && p->dport <= rg->items[1].i;
+		if (pf && k == K_DST) {
+			const char *ad = jstr(pf, "addr");
+			const struct cvm_json *len = cvm_json_get(pf, "len");
+			char spec[160];
+
+			if (ad == NULL || len == NULL || len->type != CVM_JSON_INT)
+				return -1;
+			snprintf(spec, sizeof(spec), "%s/%lld", ad, (long long)len->i);
+			return loopback_net(spec) && !loopback_src(p) ? 0 : -1;
+		}
 		if (pf && k == K_SRC && p->has_src) {
 			const char *ad = jstr(pf, "addr");
 			const struct cvm_json *len = cvm_json_get(pf, "len");
@@ -858,6 +922,16 @@ value_is(const struct nctx *x, enum kind k, const struct cvm_json *r)
 		if (r->type != CVM_JSON_STRING || r->s[0] == '@' || !p->has_src)
 			return -1;
 		return cidr_match(r->s, p->family, p->src);
+	case K_DST:
+		/* only the machine's own traffic goes to loopback */
+		if (r->type == CVM_JSON_STRING && loopback_net(r->s) &&
+		    !loopback_src(p))
+			return 0;
+		return -1;
+	case K_DTYPE:
+		if (r->type != CVM_JSON_STRING)
+			return -1;
+		return strcmp(r->s, "local") == 0;
 	case K_L4:
 		if (r->type == CVM_JSON_INT)
 			return r->i == 6;
@@ -876,6 +950,17 @@ value_is(const struct nctx *x, enum kind k, const struct cvm_json *r)
 		if (r->type != CVM_JSON_STRING)
 			return -1;
 		return strcmp(r->s, "new") == 0;
+	case K_CTSTATUS:
+		/* the first packet: dnat only when a NAT rule above took it
+		 * (firewalld's "ct status dnat accept") */
+		if (r->type != CVM_JSON_STRING)
+			return -1;
+		if (strcmp(r->s, "dnat") == 0)
+			return x->redirected;
+		if (strcmp(r->s, "snat") == 0 || strcmp(r->s, "expected") == 0 ||
+		    strcmp(r->s, "seen-reply") == 0 || strcmp(r->s, "assured") == 0)
+			return 0;
+		return -1;
 	case K_TCPFLAGS:
 		if (r->type != CVM_JSON_STRING)
 			return -1;
@@ -1283,6 +1368,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 				x.family = fam;
 				x.table = tab;
 				x.nat = type && strcmp(type, "nat") == 0;
+				x.redirected = p.dport != pkt->dport;
 				s = nft_chain(&x, name, 0);
 				if (s & O_RET) {
 					s &= ~O_RET;

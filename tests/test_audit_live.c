@@ -131,6 +131,14 @@ fw_iptables(void **state)
 	assert_int_equal(ipt("*raw\n:PREROUTING ACCEPT [0:0]\n"
 	    "-A PREROUTING -p tcp --dport 22 -j DROP\nCOMMIT\n" FILTER(""),
 	    AF_INET, NULL, 22, &v), CVM_FW_BLOCKED);
+	/* addrtype, loopback destinations (kube-proxy's KUBE-FIREWALL) */
+	assert_int_equal(ipt(FILTER_DROP("-A INPUT -m addrtype --dst-type MULTICAST -j DROP\n"
+	    "-A INPUT -m addrtype --src-type UNICAST -m addrtype --dst-type LOCAL -p tcp --dport 22 -j ACCEPT\n"),
+	    AF_INET, NULL, 22, &v), CVM_FW_OPEN);
+	assert_int_equal(ipt(FILTER("-A INPUT ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP\n"),
+	    AF_INET, NULL, 22, &v), CVM_FW_OPEN);
+	assert_int_equal(ipt(FILTER("-A INPUT -d 192.0.2.10/32 -p tcp --dport 22 -j DROP\n"),
+	    AF_INET, NULL, 22, &v), CVM_FW_UNKNOWN);
 	/* counters form (-c) */
 	assert_int_equal(ipt(FILTER("[5:300] -A INPUT -p tcp --dport 22 -j DROP\n"),
 	    AF_INET, NULL, 22, &v), CVM_FW_BLOCKED);
@@ -250,6 +258,22 @@ fw_nft(void **state)
 	    RULE("inet", 2, "{\"jump\": {\"target\": \"loop\"}}")
 	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"loop\", \"handle\": 4, \"expr\": [{\"jump\": {\"target\": \"loop\"}}]}}",
 	    AF_INET, NULL, 22, &v), CVM_FW_UNKNOWN);
+	/* fib daddr type, loopback destinations */
+	assert_int_equal(nft(CHAIN("inet", "drop")
+	    RULE("inet", 2, "{\"match\": {\"op\": \"==\", \"left\": {\"fib\": {\"result\": \"type\", \"flags\": [\"daddr\"]}}, \"right\": \"broadcast\"}}, " DROP)
+	    RULE("inet", 3, "{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"ip\", \"field\": \"daddr\"}}, \"right\": {\"prefix\": {\"addr\": \"127.0.0.0\", \"len\": 8}}}}, " DROP)
+	    RULE("inet", 4, "{\"match\": {\"op\": \"==\", \"left\": {\"fib\": {\"result\": \"type\", \"flags\": [\"daddr\"]}}, \"right\": \"local\"}}, " DPORT("22") ", " ACCEPT),
+	    AF_INET, NULL, 22, &v), CVM_FW_OPEN);
+	/* firewalld's shape: ct status dnat (no NAT here), a zone by
+	 * interface or the default one, reject at the end */
+	assert_int_equal(nft(CHAIN("inet", "accept")
+	    ", {\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"zone\", \"handle\": 9}}"
+	    RULE("inet", 2, "{\"match\": {\"op\": \"in\", \"left\": {\"ct\": {\"key\": \"status\"}}, \"right\": \"dnat\"}}, " ACCEPT)
+	    RULE("inet", 3, "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"iifname\"}}, \"right\": \"eth0\"}}, {\"goto\": {\"target\": \"zone\"}}")
+	    RULE("inet", 4, "{\"goto\": {\"target\": \"zone\"}}")
+	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"zone\", \"handle\": 10, \"expr\": [" DPORT("80") ", " ACCEPT "]}}"
+	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"zone\", \"handle\": 11, \"expr\": [{\"reject\": {\"type\": \"icmpx\", \"expr\": \"admin-prohibited\"}}]}}",
+	    AF_INET, NULL, 22, &v), CVM_FW_BLOCKED);
 	/* an unknown statement */
 	assert_int_equal(nft(CHAIN("inet", "accept") RULE("inet", 2, DPORT("22") ", {\"queue\": {\"num\": 1}}"),
 	    AF_INET, NULL, 22, &v), CVM_FW_UNKNOWN);
