@@ -396,6 +396,35 @@ debian_tree(void)
 	lnk("/lib/systemd/system/ssh.service",
 	    "/etc/systemd/system/multi-user.target.wants/ssh.service");
 	lnk("/lib/systemd/system/ssh.service", "/etc/systemd/system/sshd.service");
+	/* the real files where this machine has them (a Debian host:
+	 * systemd's targets, openssh-server's units) */
+	{
+		static const char *const real[] = { "graphical.target",
+		    "multi-user.target", "basic.target", "sockets.target",
+		    "sysinit.target", "rescue.target", "emergency.target",
+		    "ssh.service", "ssh.socket", NULL };
+		char hp[256], *buf;
+		size_t i, n = 0;
+		FILE *fp;
+
+		for (i = 0; real[i]; i++) {
+			snprintf(hp, sizeof(hp), "/lib/systemd/system/%s", real[i]);
+			if ((fp = fopen(hp, "r")) == NULL)
+				continue;
+			buf = calloc(1, 65536);
+			assert_non_null(buf);
+			if (fread(buf, 1, 65535, fp) > 0) {
+				snprintf(hp, sizeof(hp), "/lib/systemd/system/%s", real[i]);
+				put(hp, 0644, buf);
+				n++;
+			}
+			free(buf);
+			fclose(fp);
+		}
+		if (n == 0)
+			print_message("# no host unit files: the tree keeps "
+			    "its Debian 12 copies\n");
+	}
 	put("/etc/default/ssh", 0644, "# Default settings for openssh-server. This file is sourced by /bin/sh from\n"
 	    "# /etc/init.d/ssh.\n\n# Options to pass to sshd\nSSHD_OPTS=\n");
 	put("/etc/ssh/sshd_config", 0644, "Include /etc/ssh/sshd_config.d/*.conf\n"
