@@ -27,6 +27,10 @@
 enum tri { T_NO, T_YES, T_MAYBE };
 
 #define MAXDEPTH 32
+/* Rule visits one evaluation may make: jumps are walked, not memoised,
+ * so a hostile ruleset (chains jumping many times to the next) could
+ * otherwise take exponential time. */
+#define BUDGET 4000000L
 
 /* ---- shared ---- */
 
@@ -337,6 +341,7 @@ struct ictx {
 	char where[256];
 	int nat;		/* evaluating nat PREROUTING */
 	int newport;		/* a definite REDIRECT/DNAT port */
+	long *budget;
 };
 
 static const struct ichain *
@@ -684,6 +689,12 @@ ipt_chain(struct ictx *x, const char *chain, int depth)
 		const struct irule *r = &x->t->r[i];
 		enum tri m;
 
+		if (--*x->budget < 0) {
+			note(x->why, sizeof(x->why), "%s: ruleset too complex to "
+			    "walk", x->source);
+			return acc | O_ANY;
+		}
+
 		if (strcmp(r->chain, chain) != 0)
 			continue;
 		if ((m = ipt_match(x, r, &ti)) == T_NO)
@@ -739,6 +750,7 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 	struct cvm_fw_pkt p = *pkt;
 	struct ipt x;
 	size_t i, k;
+	long budget = BUDGET;
 
 	verdict_init(v, pkt);
 	if (ipt_parse(text, &x, err, errlen) != 0) {
@@ -760,6 +772,7 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 			cx.pkt = &p;
 			cx.source = source;
 			cx.nat = strcmp(path[i][0], "nat") == 0;
+			cx.budget = &budget;
 			s = ipt_chain(&cx, c->name, 0);
 			if (s & O_RET) {
 				s &= ~O_RET;
@@ -790,6 +803,7 @@ struct nctx {
 	int nat;
 	int newport;
 	int redirected;		/* a NAT rule changed the port before */
+	long *budget;
 };
 
 static const char *
@@ -1243,6 +1257,12 @@ nft_chain(struct nctx *x, const char *chain, int depth)
 		const char *f, *t, *c;
 		enum tri m;
 
+		if (--*x->budget < 0) {
+			note(x->why, sizeof(x->why), "nft: ruleset too complex "
+			    "to walk");
+			return acc | O_ANY;
+		}
+
 		if (r == NULL || (f = jstr(r, "family")) == NULL ||
 		    (t = jstr(r, "table")) == NULL || (c = jstr(r, "chain")) == NULL ||
 		    strcmp(f, x->family) != 0 || strcmp(t, x->table) != 0 ||
@@ -1301,6 +1321,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 	struct cvm_json root;
 	const struct cvm_json *items;
 	struct cvm_fw_pkt p = *pkt;
+	long budget = BUDGET;
 	int rank;
 	size_t i;
 
@@ -1369,6 +1390,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 				x.table = tab;
 				x.nat = type && strcmp(type, "nat") == 0;
 				x.redirected = p.dport != pkt->dport;
+				x.budget = &budget;
 				s = nft_chain(&x, name, 0);
 				if (s & O_RET) {
 					s &= ~O_RET;

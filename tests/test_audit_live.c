@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -165,6 +166,30 @@ fw_iptables_hostile(void **state)
 	memcpy(big, "*filter\n", 8);
 	assert_int_equal(cvm_fw_iptables(big, &p, "t", &v, err, sizeof(err)), -1);
 	free(big);
+	/* chains jumping four times each to the next, 30 deep: 4^30
+	 * walks if nothing bounded it */
+	{
+		char *doc = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&doc, &len);
+		int c;
+		time_t t0 = time(NULL);
+
+		fputs("*filter\n:INPUT ACCEPT [0:0]\n", m);
+		for (c = 0; c < 30; c++)
+			fprintf(m, ":c%d - [0:0]\n", c);
+		fputs("-A INPUT -j c0\n", m);
+		for (c = 0; c < 29; c++)
+			fprintf(m, "-A c%d -m recent --rcheck -j c%d\n-A c%d -j c%d\n"
+			    "-A c%d -m recent --rcheck -j c%d\n-A c%d -j c%d\n",
+			    c, c + 1, c, c + 1, c, c + 1, c, c + 1);
+		fputs("-A c29 -m recent --rcheck -j DROP\nCOMMIT\n", m);
+		fclose(m);
+		assert_int_equal(cvm_fw_iptables(doc, &p, "t", &v, err, sizeof(err)), 0);
+		assert_int_equal(v.state, CVM_FW_UNKNOWN);
+		assert_true(time(NULL) - t0 < 10);
+		free(doc);
+	}
 	/* an option at the end without a value, a lone "!" */
 	assert_int_equal(cvm_fw_iptables(FILTER("-A INPUT -p\n-A INPUT !\n-A INPUT -j\n"),
 	    &p, "t", &v, err, sizeof(err)), 0);
