@@ -27,10 +27,9 @@
 enum tri { T_NO, T_YES, T_MAYBE };
 
 #define MAXDEPTH 32
-/* Rule visits one evaluation may make: jumps are walked, not memoised,
- * so a hostile ruleset (chains jumping many times to the next) could
- * otherwise take exponential time. */
-#define BUDGET 4000000L
+/* Rule visits one evaluation may make: a bound on top of the memo
+ * (below), for nat chains and whatever it misses. */
+#define BUDGET 1000000L
 
 /* ---- shared ---- */
 
@@ -148,12 +147,21 @@ struct ichain {
 	char *policy;		/* "-" for a user chain */
 };
 
+#define NONE ((size_t)-1)
+/* A chain's outcomes depend only on the packet: each is walked once per
+ * base chain (not in nat, whose walk also sets the new port).  A chain
+ * entered again while it is being walked is a loop. */
+#define MEMO_DONE 0x100u
+#define MEMO_BUSY 0x200u
+
 struct itable {
 	char name[16];
 	struct ichain *c;
 	size_t nc;
 	struct irule *r;
 	size_t nr;
+	size_t *head;		/* per chain: its first rule, or NONE */
+	size_t *next;		/* per rule: the next of its chain, or NONE */
 };
 
 struct ipt {
@@ -179,6 +187,8 @@ ipt_free(struct ipt *x)
 		}
 		free(x->t[i].c);
 		free(x->t[i].r);
+		free(x->t[i].head);
+		free(x->t[i].next);
 	}
 }
 
@@ -232,6 +242,37 @@ fail:
 		free(v[--*n]);
 	free(v);
 	return -1;
+}
+
+/* Links each chain's rules in order, so a walk reads only its own. */
+static int
+ipt_index(struct itable *t)
+{
+	size_t i, k, *tail;
+
+	t->head = malloc((t->nc + 1) * sizeof(*t->head));
+	t->next = malloc((t->nr + 1) * sizeof(*t->next));
+	tail = malloc((t->nc + 1) * sizeof(*tail));
+	if (t->head == NULL || t->next == NULL || tail == NULL) {
+		free(tail);
+		return -1;
+	}
+	for (k = 0; k < t->nc; k++)
+		t->head[k] = tail[k] = NONE;
+	for (i = 0; i < t->nr; i++) {
+		t->next[i] = NONE;
+		for (k = 0; k < t->nc && strcmp(t->c[k].name, t->r[i].chain) != 0; k++)
+			;
+		if (k == t->nc)
+			continue;	/* an undeclared chain: never reached */
+		if (tail[k] == NONE)
+			t->head[k] = i;
+		else
+			t->next[tail[k]] = i;
+		tail[k] = i;
+	}
+	free(tail);
+	return 0;
 }
 
 static int
@@ -342,6 +383,7 @@ struct ictx {
 	int nat;		/* evaluating nat PREROUTING */
 	int newport;		/* a definite REDIRECT/DNAT port */
 	long *budget;
+	unsigned *memo;		/* per chain: MEMO_DONE|outcomes, MEMO_BUSY */
 };
 
 static const struct ichain *
@@ -673,19 +715,46 @@ ipt_target(struct ictx *x, const struct irule *r, size_t ti, enum tri m,
 	return O_ANY;
 }
 
+static unsigned ipt_walk(struct ictx *x, size_t k, int depth);
+
 static unsigned
 ipt_chain(struct ictx *x, const char *chain, int depth)
 {
-	unsigned acc = 0, s;
-	size_t i, ti;
-	char text[200];
+	unsigned s;
+	size_t k;
 
 	if (depth > MAXDEPTH) {
 		note(x->why, sizeof(x->why), "%s: chains nested too deep",
 		    x->source);
 		return O_ANY;
 	}
-	for (i = 0; i < x->t->nr; i++) {
+	for (k = 0; k < x->t->nc && strcmp(x->t->c[k].name, chain) != 0; k++)
+		;
+	if (k < x->t->nc && x->memo && !x->nat) {
+		if (x->memo[k] & MEMO_BUSY) {
+			note(x->why, sizeof(x->why), "%s: chain %s loops",
+			    x->source, chain);
+			return O_ANY;
+		}
+		if (x->memo[k] & MEMO_DONE)
+			return x->memo[k] & ~MEMO_DONE;
+		x->memo[k] = MEMO_BUSY;
+		s = ipt_walk(x, k, depth);
+		x->memo[k] = MEMO_DONE | s;
+		return s;
+	}
+	return ipt_walk(x, k, depth);
+}
+
+static unsigned
+ipt_walk(struct ictx *x, size_t k, int depth)
+{
+	unsigned acc = 0, s;
+	size_t i, ti;
+	char text[200];
+
+	for (i = k < x->t->nc ? x->t->head[k] : NONE; i != NONE;
+	    i = x->t->next[i]) {
 		const struct irule *r = &x->t->r[i];
 		enum tri m;
 
@@ -694,9 +763,6 @@ ipt_chain(struct ictx *x, const char *chain, int depth)
 			    "walk", x->source);
 			return acc | O_ANY;
 		}
-
-		if (strcmp(r->chain, chain) != 0)
-			continue;
 		if ((m = ipt_match(x, r, &ti)) == T_NO)
 			continue;
 		rule_text(r, text, sizeof(text));
@@ -757,6 +823,12 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 		ipt_free(&x);
 		return -1;
 	}
+	for (k = 0; k < x.nt; k++)
+		if (ipt_index(&x.t[k]) != 0) {
+			snprintf(err, errlen, "out of memory");
+			ipt_free(&x);
+			return -1;
+		}
 	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++)
 		for (k = 0; k < x.nt; k++) {
 			const struct ichain *c;
@@ -773,7 +845,9 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 			cx.source = source;
 			cx.nat = strcmp(path[i][0], "nat") == 0;
 			cx.budget = &budget;
+			cx.memo = calloc(x.t[k].nc + 1, sizeof(*cx.memo));
 			s = ipt_chain(&cx, c->name, 0);
+			free(cx.memo);
 			if (s & O_RET) {
 				s &= ~O_RET;
 				if (strcmp(c->policy, "DROP") == 0) {
@@ -794,7 +868,21 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 
 /* ==== nft -j list ruleset ============================================= */
 
+/* The rules of one chain, linked in order (nft lists them in order). */
+struct nchain {
+	const char *family, *table, *name;
+	size_t head, tail;
+};
+
+struct nidx {
+	struct nchain *c;
+	size_t nc;
+	size_t *next;		/* per item: the next rule of its chain */
+	const struct cvm_json **rule;	/* per item: its "rule" object */
+};
+
 struct nctx {
+	const struct nidx *ix;
 	const struct cvm_json *items;	/* the "nftables" array */
 	const struct cvm_fw_pkt *pkt;
 	const char *family, *table;
@@ -804,6 +892,7 @@ struct nctx {
 	int newport;
 	int redirected;		/* a NAT rule changed the port before */
 	long *budget;
+	unsigned *memo;		/* per ix chain, as struct ictx's */
 };
 
 static const char *
@@ -1240,21 +1329,49 @@ nft_text(const struct nctx *x, const char *chain, const struct cvm_json *rule,
 	(void)x;
 }
 
+static unsigned nft_walk(struct nctx *x, size_t k, const char *chain,
+    int depth);
+
 static unsigned
 nft_chain(struct nctx *x, const char *chain, int depth)
 {
-	unsigned acc = 0, s;
-	size_t i;
-	char text[160];
+	unsigned s;
+	size_t k;
 
 	if (depth > MAXDEPTH) {
 		note(x->why, sizeof(x->why), "nft: chains nested too deep");
 		return O_ANY;
 	}
-	for (i = 0; i < x->items->n; i++) {
-		const struct cvm_json *r = cvm_json_get(&x->items->items[i], "rule"),
-		    *expr;
-		const char *f, *t, *c;
+	for (k = 0; k < x->ix->nc; k++)
+		if (strcmp(x->ix->c[k].family, x->family) == 0 &&
+		    strcmp(x->ix->c[k].table, x->table) == 0 &&
+		    strcmp(x->ix->c[k].name, chain) == 0)
+			break;
+	if (k < x->ix->nc && x->memo && !x->nat) {
+		if (x->memo[k] & MEMO_BUSY) {
+			note(x->why, sizeof(x->why), "nft: chain %s loops", chain);
+			return O_ANY;
+		}
+		if (x->memo[k] & MEMO_DONE)
+			return x->memo[k] & ~MEMO_DONE;
+		x->memo[k] = MEMO_BUSY;
+		s = nft_walk(x, k, chain, depth);
+		x->memo[k] = MEMO_DONE | s;
+		return s;
+	}
+	return nft_walk(x, k, chain, depth);
+}
+
+static unsigned
+nft_walk(struct nctx *x, size_t k, const char *chain, int depth)
+{
+	unsigned acc = 0, s;
+	size_t i;
+	char text[160];
+
+	for (i = k < x->ix->nc ? x->ix->c[k].head : NONE; i != NONE;
+	    i = x->ix->next[i]) {
+		const struct cvm_json *r = x->ix->rule[i], *expr;
 		enum tri m;
 
 		if (--*x->budget < 0) {
@@ -1262,12 +1379,6 @@ nft_chain(struct nctx *x, const char *chain, int depth)
 			    "to walk");
 			return acc | O_ANY;
 		}
-
-		if (r == NULL || (f = jstr(r, "family")) == NULL ||
-		    (t = jstr(r, "table")) == NULL || (c = jstr(r, "chain")) == NULL ||
-		    strcmp(f, x->family) != 0 || strcmp(t, x->table) != 0 ||
-		    strcmp(c, chain) != 0)
-			continue;
 		nft_text(x, chain, r, text, sizeof(text));
 		if ((expr = cvm_json_get(r, "expr")) == NULL ||
 		    expr->type != CVM_JSON_ARRAY) {
@@ -1288,6 +1399,62 @@ nft_chain(struct nctx *x, const char *chain, int depth)
 		acc |= s & ~O_CONT;
 	}
 	return acc | O_RET;
+}
+
+static void
+nft_index_free(struct nidx *ix)
+{
+	free(ix->c);
+	free(ix->next);
+	free(ix->rule);
+}
+
+static int
+nft_index(const struct cvm_json *items, struct nidx *ix)
+{
+	size_t i, k, cap = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->next = malloc((items->n + 1) * sizeof(*ix->next));
+	ix->rule = calloc(items->n + 1, sizeof(*ix->rule));
+	if (ix->next == NULL || ix->rule == NULL)
+		goto fail;
+	for (i = 0; i < items->n; i++) {
+		const struct cvm_json *r = cvm_json_get(&items->items[i], "rule");
+		const char *f, *t, *c;
+
+		ix->next[i] = NONE;
+		if (r == NULL || (f = jstr(r, "family")) == NULL ||
+		    (t = jstr(r, "table")) == NULL || (c = jstr(r, "chain")) == NULL)
+			continue;
+		ix->rule[i] = r;
+		for (k = 0; k < ix->nc; k++)
+			if (strcmp(ix->c[k].family, f) == 0 &&
+			    strcmp(ix->c[k].table, t) == 0 &&
+			    strcmp(ix->c[k].name, c) == 0)
+				break;
+		if (k == ix->nc) {
+			if (ix->nc == cap) {
+				struct nchain *nc;
+
+				cap = cap ? cap * 2 : 16;
+				if ((nc = realloc(ix->c, cap * sizeof(*nc))) == NULL)
+					goto fail;
+				ix->c = nc;
+			}
+			ix->c[k].family = f;
+			ix->c[k].table = t;
+			ix->c[k].name = c;
+			ix->c[k].head = i;
+			ix->nc++;
+		} else
+			ix->next[ix->c[k].tail] = i;
+		ix->c[k].tail = i;
+	}
+	return 0;
+fail:
+	nft_index_free(ix);
+	return -1;
 }
 
 static int
@@ -1322,6 +1489,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 	const struct cvm_json *items;
 	struct cvm_fw_pkt p = *pkt;
 	long budget = BUDGET;
+	struct nidx ix;
 	int rank;
 	size_t i;
 
@@ -1331,6 +1499,11 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 	items = cvm_json_get(&root, "nftables");
 	if (items == NULL || items->type != CVM_JSON_ARRAY) {
 		snprintf(err, errlen, "no \"nftables\" array");
+		cvm_json_free(&root);
+		return -1;
+	}
+	if (nft_index(items, &ix) != 0) {
+		snprintf(err, errlen, "out of memory");
 		cvm_json_free(&root);
 		return -1;
 	}
@@ -1385,6 +1558,8 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 					continue;
 				memset(&x, 0, sizeof(x));
 				x.items = items;
+				x.ix = &ix;
+				x.memo = calloc(ix.nc + 1, sizeof(*x.memo));
 				x.pkt = &p;
 				x.family = fam;
 				x.table = tab;
@@ -1392,6 +1567,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 				x.redirected = p.dport != pkt->dport;
 				x.budget = &budget;
 				s = nft_chain(&x, name, 0);
+				free(x.memo);
 				if (s & O_RET) {
 					s &= ~O_RET;
 					if (pol && strcmp(pol, "drop") == 0) {
@@ -1408,6 +1584,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 			}
 		}
 	}
+	nft_index_free(&ix);
 	cvm_json_free(&root);
 	return 0;
 }
