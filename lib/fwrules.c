@@ -153,6 +153,13 @@ struct ichain {
  * entered again while it is being walked is a loop. */
 #define MEMO_DONE 0x100u
 #define MEMO_BUSY 0x200u
+struct memo {
+	unsigned st;		/* MEMO_DONE|outcomes, or MEMO_BUSY */
+	int port;		/* the REDIRECT port its walk set (nat), or 0 */
+};
+/* Entry of chain k: walked for sure, or only maybe (a jump whose rule
+ * might not match: a REDIRECT there is not certain). */
+#define MEMO_AT(k, maybe) ((k) * 2 + ((maybe) > 0))
 
 struct itable {
 	char name[16];
@@ -382,8 +389,11 @@ struct ictx {
 	char where[256];
 	int nat;		/* evaluating nat PREROUTING */
 	int newport;		/* a definite REDIRECT/DNAT port */
+	int maybe;		/* inside a jump that might not happen */
+	int natdoubt;		/* a NAT rule may (or surely does) send the
+				   connection elsewhere: never "blocked" */
 	long *budget;
-	unsigned *memo;		/* per chain: MEMO_DONE|outcomes, MEMO_BUSY */
+	struct memo *memo;	/* 2 per chain (MEMO_AT) */
 };
 
 static const struct ichain *
@@ -694,17 +704,23 @@ ipt_target(struct ictx *x, const struct irule *r, size_t ti, enum tri m,
 					addr = 1;
 			}
 		}
-		if (m == T_YES && !addr && port > 0 && port <= 65535) {
+		if (m == T_YES && x->maybe == 0 && !addr && port > 0 &&
+		    port <= 65535) {
 			x->newport = port;
 			return O_ACC;
 		}
 		note(x->why, sizeof(x->why), "%s nat: %s (%s)", x->source, text,
 		    addr ? "the connection may be sent to another address" :
 		    "may change the port");
+		x->natdoubt = 1;
 		return O_ACC | O_CONT;
 	}
 	if (ichain(x->t, t) != NULL && strcmp(ichain(x->t, t)->policy, "-") == 0) {
-		unsigned s = ipt_chain(x, t, depth + 1);
+		unsigned s;
+
+		x->maybe += m != T_YES;
+		s = ipt_chain(x, t, depth + 1);
+		x->maybe -= m != T_YES;
 
 		if (!go && (s & O_RET))
 			s = (s & ~O_RET) | O_CONT;
@@ -730,17 +746,25 @@ ipt_chain(struct ictx *x, const char *chain, int depth)
 	}
 	for (k = 0; k < x->t->nc && strcmp(x->t->c[k].name, chain) != 0; k++)
 		;
-	if (k < x->t->nc && x->memo && !x->nat) {
-		if (x->memo[k] & MEMO_BUSY) {
+	if (k < x->t->nc && x->memo) {
+		struct memo *me = &x->memo[MEMO_AT(k, x->maybe)];
+		int before = x->newport;
+
+		if (me->st & MEMO_BUSY) {
 			note(x->why, sizeof(x->why), "%s: chain %s loops",
 			    x->source, chain);
 			return O_ANY;
 		}
-		if (x->memo[k] & MEMO_DONE)
-			return x->memo[k] & ~MEMO_DONE;
-		x->memo[k] = MEMO_BUSY;
+		if (me->st & MEMO_DONE) {
+			if (me->port)
+				x->newport = me->port;
+			return me->st & ~MEMO_DONE;
+		}
+		me->st = MEMO_BUSY;
 		s = ipt_walk(x, k, depth);
-		x->memo[k] = MEMO_DONE | s;
+		me = &x->memo[MEMO_AT(k, x->maybe)];
+		me->st = MEMO_DONE | s;
+		me->port = x->newport != before ? x->newport : 0;
 		return s;
 	}
 	return ipt_walk(x, k, depth);
@@ -796,6 +820,17 @@ fold(struct cvm_fw_verdict *v, unsigned s, const char *where, const char *why)
 	}
 }
 
+/* A NAT rule that may send the connection elsewhere: what the input
+ * path does to the original port does not decide it. */
+static void
+undoubt(struct cvm_fw_verdict *v, const char *doubt)
+{
+	if (doubt[0] == '\0' || v->state != CVM_FW_BLOCKED)
+		return;
+	v->state = CVM_FW_UNKNOWN;
+	snprintf(v->why, sizeof(v->why), "%s", doubt);
+}
+
 static void
 verdict_init(struct cvm_fw_verdict *v, const struct cvm_fw_pkt *pkt)
 {
@@ -817,6 +852,7 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 	struct ipt x;
 	size_t i, k;
 	long budget = BUDGET;
+	char doubt[256] = "";
 
 	verdict_init(v, pkt);
 	if (ipt_parse(text, &x, err, errlen) != 0) {
@@ -845,7 +881,7 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 			cx.source = source;
 			cx.nat = strcmp(path[i][0], "nat") == 0;
 			cx.budget = &budget;
-			cx.memo = calloc(x.t[k].nc + 1, sizeof(*cx.memo));
+			cx.memo = calloc(2 * x.t[k].nc + 2, sizeof(*cx.memo));
 			s = ipt_chain(&cx, c->name, 0);
 			free(cx.memo);
 			if (s & O_RET) {
@@ -860,8 +896,11 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 			}
 			if (cx.nat && cx.newport)
 				p.dport = v->dport = cx.newport;
+			if (cx.natdoubt && !doubt[0])
+				snprintf(doubt, sizeof(doubt), "%s", cx.why);
 			fold(v, s, cx.where, cx.why);
 		}
+	undoubt(v, doubt);
 	ipt_free(&x);
 	return 0;
 }
@@ -891,8 +930,10 @@ struct nctx {
 	int nat;
 	int newport;
 	int redirected;		/* a NAT rule changed the port before */
+	int maybe;		/* inside a jump that might not happen */
+	int natdoubt;		/* as struct ictx's */
 	long *budget;
-	unsigned *memo;		/* per ix chain, as struct ictx's */
+	struct memo *memo;	/* 2 per ix chain (MEMO_AT) */
 };
 
 static const char *
@@ -1135,7 +1176,7 @@ static unsigned nft_chain(struct nctx *x, const char *chain, int depth);
 
 static unsigned
 verdict_of(struct nctx *x, const char *name, const struct cvm_json *arg,
-    int depth, int *known)
+    enum tri m, int depth, int *known)
 {
 	*known = 1;
 	if (strcmp(name, "accept") == 0)
@@ -1152,7 +1193,9 @@ verdict_of(struct nctx *x, const char *name, const struct cvm_json *arg,
 
 		if (t == NULL)
 			return O_ANY;
+		x->maybe += m != T_YES;
 		s = nft_chain(x, t, depth + 1);
+		x->maybe -= m != T_YES;
 		if (name[0] == 'j' && (s & O_RET))
 			s = (s & ~O_RET) | O_CONT;
 		return s;
@@ -1234,8 +1277,9 @@ nft_rule(struct nctx *x, const struct cvm_json *expr, enum tri *mout,
 			int addr = cvm_json_get(arg, "addr") != NULL;
 
 			*mout = m;
-			if (m == T_YES && !addr && port && port->type == CVM_JSON_INT &&
-			    port->i > 0 && port->i <= 65535) {
+			if (m == T_YES && x->maybe == 0 && !addr && port &&
+			    port->type == CVM_JSON_INT && port->i > 0 &&
+			    port->i <= 65535) {
 				x->newport = (int)port->i;
 				return O_ACC;
 			}
@@ -1243,6 +1287,7 @@ nft_rule(struct nctx *x, const struct cvm_json *expr, enum tri *mout,
 			    x->family, x->table, text, addr ? "the connection "
 			    "may be sent to another address" : "may change the "
 			    "port");
+			x->natdoubt = 1;
 			return O_ACC | O_CONT;
 		}
 		if (strcmp(name, "vmap") == 0) {
@@ -1285,7 +1330,7 @@ nft_rule(struct nctx *x, const struct cvm_json *expr, enum tri *mout,
 					continue;
 				vv = &e->items[1];
 				s = verdict_of(x, vv->keys[0], &vv->items[0],
-				    depth, &known);
+				    tri_and(m, t), depth, &known);
 				if (!known)
 					s = O_ANY;
 				if (t == T_YES) {
@@ -1303,7 +1348,7 @@ nft_rule(struct nctx *x, const struct cvm_json *expr, enum tri *mout,
 				acc |= O_CONT;
 			return acc;
 		}
-		s = verdict_of(x, name, arg, depth, &known);
+		s = verdict_of(x, name, arg, m, depth, &known);
 		if (!known) {
 			/* queue, unknown statements: anything may happen */
 			note(x->why, sizeof(x->why), "nft %s %s: %s (%s)",
@@ -1347,16 +1392,24 @@ nft_chain(struct nctx *x, const char *chain, int depth)
 		    strcmp(x->ix->c[k].table, x->table) == 0 &&
 		    strcmp(x->ix->c[k].name, chain) == 0)
 			break;
-	if (k < x->ix->nc && x->memo && !x->nat) {
-		if (x->memo[k] & MEMO_BUSY) {
+	if (k < x->ix->nc && x->memo) {
+		struct memo *me = &x->memo[MEMO_AT(k, x->maybe)];
+		int before = x->newport;
+
+		if (me->st & MEMO_BUSY) {
 			note(x->why, sizeof(x->why), "nft: chain %s loops", chain);
 			return O_ANY;
 		}
-		if (x->memo[k] & MEMO_DONE)
-			return x->memo[k] & ~MEMO_DONE;
-		x->memo[k] = MEMO_BUSY;
+		if (me->st & MEMO_DONE) {
+			if (me->port)
+				x->newport = me->port;
+			return me->st & ~MEMO_DONE;
+		}
+		me->st = MEMO_BUSY;
 		s = nft_walk(x, k, chain, depth);
-		x->memo[k] = MEMO_DONE | s;
+		me = &x->memo[MEMO_AT(k, x->maybe)];
+		me->st = MEMO_DONE | s;
+		me->port = x->newport != before ? x->newport : 0;
 		return s;
 	}
 	return nft_walk(x, k, chain, depth);
@@ -1489,6 +1542,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 	const struct cvm_json *items;
 	struct cvm_fw_pkt p = *pkt;
 	long budget = BUDGET;
+	char doubt[256] = "";
 	struct nidx ix;
 	int rank;
 	size_t i;
@@ -1559,7 +1613,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 				memset(&x, 0, sizeof(x));
 				x.items = items;
 				x.ix = &ix;
-				x.memo = calloc(ix.nc + 1, sizeof(*x.memo));
+				x.memo = calloc(2 * ix.nc + 2, sizeof(*x.memo));
 				x.pkt = &p;
 				x.family = fam;
 				x.table = tab;
@@ -1580,10 +1634,13 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 				}
 				if (x.nat && x.newport)
 					p.dport = v->dport = x.newport;
+				if (x.natdoubt && !doubt[0])
+					snprintf(doubt, sizeof(doubt), "%s", x.why);
 				fold(v, s, x.where, x.why);
 			}
 		}
 	}
+	undoubt(v, doubt);
 	nft_index_free(&ix);
 	cvm_json_free(&root);
 	return 0;

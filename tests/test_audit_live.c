@@ -128,6 +128,27 @@ fw_iptables(void **state)
 	assert_int_equal(ipt("*nat\n:PREROUTING ACCEPT [0:0]\n"
 	    "-A PREROUTING -p tcp --dport 22 -j DNAT --to-destination 10.0.0.9:22\nCOMMIT\n",
 	    AF_INET, NULL, 22, &v), CVM_FW_OPEN);	/* nothing drops it here */
+	/* sent to another host: INPUT's DROP is not the answer */
+	assert_int_equal(ipt("*nat\n:PREROUTING ACCEPT [0:0]\n"
+	    "-A PREROUTING -p tcp --dport 22 -j DNAT --to-destination 10.0.0.9:22\nCOMMIT\n"
+	    FILTER("-A INPUT -p tcp --dport 22 -j DROP\n"), AF_INET, NULL, 22, &v),
+	    CVM_FW_UNKNOWN);
+	/* a redirect reached only through a jump that may not happen is
+	 * not certain: the port stays, the answer is unknown */
+	assert_int_equal(ipt("*nat\n:PREROUTING ACCEPT [0:0]\n:r - [0:0]\n"
+	    "-A PREROUTING -m recent --rcheck -j r\n-A PREROUTING -p udp -j r\n"
+	    "-A r -p tcp --dport 22 -j REDIRECT --to-ports 2222\nCOMMIT\n"
+	    FILTER("-A INPUT -p tcp --dport 22 -j DROP\n"), AF_INET, NULL, 22, &v),
+	    CVM_FW_UNKNOWN);
+	assert_int_equal(v.dport, 22);
+	assert_non_null(strstr(v.why, "nat"));
+	/* ...and the same chain reached for sure afterwards does redirect */
+	assert_int_equal(ipt("*nat\n:PREROUTING ACCEPT [0:0]\n:r - [0:0]\n"
+	    "-A PREROUTING -m recent --rcheck -j r\n-A PREROUTING -j r\n"
+	    "-A r -p tcp --dport 22 -j REDIRECT --to-ports 2222\nCOMMIT\n"
+	    FILTER("-A INPUT -p tcp --dport 22 -j DROP\n"), AF_INET, NULL, 22, &v),
+	    CVM_FW_OPEN);
+	assert_int_equal(v.dport, 2222);
 	/* raw table drops before filter */
 	assert_int_equal(ipt("*raw\n:PREROUTING ACCEPT [0:0]\n"
 	    "-A PREROUTING -p tcp --dport 22 -j DROP\nCOMMIT\n" FILTER(""),
