@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "audit_util.h"
 #include "fwrules.h"
 
@@ -132,7 +133,8 @@ evaluate(struct src *s, size_t n, const struct cvm_fw_pkt *pkt,
 		if (s[i].failed) {
 			if (failed[0] == '\0')
 				snprintf(failed, flen, "%s could not be read "
-				    "(failed or timed out)", s[i].tool);
+				    "(failed or timed out%s)", s[i].tool,
+				    geteuid() != 0 ? "; reading rules needs root" : "");
 			continue;
 		}
 		if (!s[i].ok)
