@@ -165,6 +165,17 @@ evaluate(struct src *s, size_t n, const struct cvm_fw_pkt *pkt,
 	}
 }
 
+static int
+in_ports(const int *ports, size_t n, int p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i] == p)
+			return 1;
+	return 0;
+}
+
 static const char *
 famname(int f)
 {
@@ -249,7 +260,7 @@ cvm_audit_firewall(struct cvm_audit *a)
 				    "dropped depends on %s", ports[i],
 				    famname(fams[k]), v[k].why);
 		}
-		if (v[0].dport != ports[i])
+		if (v[0].dport != ports[i] && !in_ports(ports, np, v[0].dport))
 			cvm_audit_add(a, "FW-SSH-INDETERMINATE", CVM_SEV_INFO, 0,
 			    NULL, 0, "make sshd listen on the port the "
 			    "connection is redirected to, or drop the redirect",

@@ -94,7 +94,12 @@ proc_argv(pid_t pid, char *buf, size_t len, size_t *got)
 	return argc;
 }
 
-/* sshd -i (inetd mode, one per connection: ssh@.service) is no listener */
+/* Not a listener: sshd -i (inetd mode, one per connection:
+ * ssh@.service), or a per-connection process whose title sshd set
+ * ("sshd: alice [priv]", "sshd: alice@pts/0", "sshd: [accepted]"; the
+ * listener's is "sshd: /usr/sbin/sshd -D [listener] ...", or its plain
+ * argv before OpenSSH 8.x): under socket activation its parent is
+ * systemd, not an sshd. */
 static int
 inetd_mode(pid_t pid)
 {
@@ -103,6 +108,9 @@ inetd_mode(pid_t pid)
 
 	if (proc_argv(pid, buf, sizeof(buf), &n) < 0)
 		return 0;
+	if (strncmp(buf, "sshd: ", 6) == 0 && buf[6] != '/' &&
+	    strstr(buf, "[listener]") == NULL)
+		return 1;
 	for (i = 0; i < n; i += strlen(buf + i) + 1)
 		if (buf[i] == '-' && buf[i + 1] != '-' && buf[i + 1] != '\0' &&
 		    strchr(buf + i + 1, 'i') != NULL &&
