@@ -396,7 +396,15 @@ cvm_audit_system(struct cvm_audit *a)
 	if (a->live && cvm_sshd_listeners(a->sshd_bin, pids, 1) > 0)
 		for (i = before; i < a->n; i++)
 			if (a->f[i].sev == CVM_SEV_FAIL) {
+				char *d;
+
 				a->f[i].sev = CVM_SEV_WARN;
 				a->f[i].blocks = 0;
+				if (asprintf(&d, "%s; an sshd runs now: the "
+				    "next boot will have none",
+				    a->f[i].detail) >= 0) {
+					free(a->f[i].detail);
+					a->f[i].detail = d;
+				}
 			}
 }
