@@ -606,7 +606,7 @@ overrides(const struct cvm_audit *a, const char *s, char *opt, size_t olen)
 				return 1;
 			}
 			/* options taking an argument end the cluster */
-			if (strchr("bcCEgGhkO", tok[i]) != NULL) {
+			if (strchr("bcCEgGhkOu", tok[i]) != NULL) {
 				if (tok[i + 1] == '\0')
 					(void)strtok_r(NULL, " \t\"'", &save);
 				break;

@@ -794,6 +794,15 @@ cmdline_override(void **state)
 	run(&a, &c);
 	no_findings(&a);
 	done(&a, c);
+	/* RHEL's /etc/sysconfig/sshd */
+	put("/etc/sysconfig/sshd", 0644, "# Configuration file for the sshd service.\n"
+	    "#OPTIONS=\"-p 2022\"\nOPTIONS=\"-u0 -oPort=2022\"\n");
+	run(&a, &c);
+	f = need(&a, "SSHD-CMDLINE-OVERRIDE", CVM_SEV_WARN);
+	assert_string_equal(f->file, "/etc/sysconfig/sshd");
+	assert_int_equal(f->line, 3);
+	done(&a, c);
+	rm("/etc/sysconfig/sshd");
 	put("/etc/systemd/system/ssh.service.d/override.conf", 0644,
 	    "[Service]\nExecStart=\nExecStart=/usr/sbin/sshd -D -f /etc/ssh/other_config\n");
 	run(&a, &c);
