@@ -392,6 +392,8 @@ struct ictx {
 	int maybe;		/* inside a jump that might not happen */
 	int natdoubt;		/* a NAT rule may (or surely does) send the
 				   connection elsewhere: never "blocked" */
+	int *untracked;		/* conntrack off for it (raw NOTRACK / CT
+				   --notrack): 0 no, 1 maybe, 2 surely */
 	long *budget;
 	struct memo *memo;	/* 2 per chain (MEMO_AT) */
 };
@@ -608,17 +610,31 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 		else if ((strcmp(o, "--state") == 0 || strcmp(o, "--ctstate") == 0) && a1) {
 			char buf[256], *tok, *save = NULL;
 
+			int isnew = 0, isuntr = 0, other = 0;
+			int u = x->untracked ? *x->untracked : 0;
+
 			snprintf(buf, sizeof(buf), "%s", a1);
-			c = T_NO;
 			for (tok = strtok_r(buf, ",", &save); tok;
 			    tok = strtok_r(NULL, ",", &save)) {
 				if (strcmp(tok, "NEW") == 0)
-					c = T_YES;
+					isnew = 1;
+				else if (strcmp(tok, "UNTRACKED") == 0)
+					isuntr = 1;
 				else if (strcmp(tok, "DNAT") == 0 ||
 				    strcmp(tok, "SNAT") == 0)
-					if (c == T_NO)
-						c = T_MAYBE;
+					other = 1;
 			}
+			/* the first packet is NEW, or UNTRACKED when raw
+			 * switched conntrack off for it */
+			if (u == 2)
+				c = isuntr ? T_YES : T_NO;
+			else if (u == 1)
+				c = isnew && isuntr ? T_YES : isnew || isuntr ?
+				    T_MAYBE : T_NO;
+			else
+				c = isnew ? T_YES : T_NO;
+			if (c == T_NO && other)
+				c = T_MAYBE;
 		} else if ((strcmp(o, "--dst-type") == 0 ||
 		    strcmp(o, "--src-type") == 0) && a1) {
 			/* addrtype: a connection to one of the machine's
@@ -669,6 +685,17 @@ ipt_target(struct ictx *x, const struct irule *r, size_t ti, enum tri m,
 		return O_DROP;
 	if (strcmp(t, "RETURN") == 0)
 		return O_RET;
+	if (strcmp(t, "NOTRACK") == 0 || strcmp(t, "CT") == 0) {
+		int off = t[0] == 'N';
+
+		for (i = ti + 2; i < r->ntok; i++)
+			if (strcmp(r->tok[i], "--notrack") == 0)
+				off = 1;
+		if (off && x->untracked && m != T_NO &&
+		    *x->untracked < (m == T_YES && x->maybe == 0 ? 2 : 1))
+			*x->untracked = m == T_YES && x->maybe == 0 ? 2 : 1;
+		return O_CONT;
+	}
 	if (strcmp(t, "LOG") == 0 || strcmp(t, "NFLOG") == 0 ||
 	    strcmp(t, "ULOG") == 0 || strcmp(t, "MARK") == 0 ||
 	    strcmp(t, "CONNMARK") == 0 || strcmp(t, "TRACE") == 0 ||
@@ -853,6 +880,7 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 	size_t i, k;
 	long budget = BUDGET;
 	char doubt[256] = "";
+	int untracked = 0;
 
 	verdict_init(v, pkt);
 	if (ipt_parse(text, &x, err, errlen) != 0) {
@@ -881,6 +909,7 @@ cvm_fw_iptables(const char *text, const struct cvm_fw_pkt *pkt,
 			cx.source = source;
 			cx.nat = strcmp(path[i][0], "nat") == 0;
 			cx.budget = &budget;
+			cx.untracked = &untracked;
 			cx.memo = calloc(2 * x.t[k].nc + 2, sizeof(*cx.memo));
 			s = ipt_chain(&cx, c->name, 0);
 			free(cx.memo);
@@ -932,6 +961,7 @@ struct nctx {
 	int redirected;		/* a NAT rule changed the port before */
 	int maybe;		/* inside a jump that might not happen */
 	int natdoubt;		/* as struct ictx's */
+	int *untracked;		/* as struct ictx's */
 	long *budget;
 	struct memo *memo;	/* 2 per ix chain (MEMO_AT) */
 };
@@ -1093,7 +1123,15 @@ value_is(const struct nctx *x, enum kind k, const struct cvm_json *r)
 	case K_CTSTATE:
 		if (r->type != CVM_JSON_STRING)
 			return -1;
-		return strcmp(r->s, "new") == 0;
+		switch (x->untracked ? *x->untracked : 0) {
+		case 2:
+			return strcmp(r->s, "untracked") == 0;
+		case 1:
+			return strcmp(r->s, "new") == 0 ||
+			    strcmp(r->s, "untracked") == 0 ? -1 : 0;
+		default:
+			return strcmp(r->s, "new") == 0;
+		}
 	case K_CTSTATUS:
 		/* the first packet: dnat only when a NAT rule above took it
 		 * (firewalld's "ct status dnat accept") */
@@ -1267,6 +1305,13 @@ nft_rule(struct nctx *x, const struct cvm_json *expr, enum tri *mout,
 			note(x->why, sizeof(x->why), "nft %s %s: %s", x->family,
 			    x->table, text);
 			m = tri_and(m, T_MAYBE);
+			continue;
+		}
+		if (strcmp(name, "notrack") == 0) {
+			int u = m == T_YES && x->maybe == 0 ? 2 : 1;
+
+			if (x->untracked && *x->untracked < u)
+				*x->untracked = u;
 			continue;
 		}
 		if (passive(name))
@@ -1543,6 +1588,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 	struct cvm_fw_pkt p = *pkt;
 	long budget = BUDGET;
 	char doubt[256] = "";
+	int untracked = 0;
 	struct nidx ix;
 	int rank;
 	size_t i;
@@ -1620,6 +1666,7 @@ cvm_fw_nft(const char *json, size_t len, const struct cvm_fw_pkt *pkt,
 				x.nat = type && strcmp(type, "nat") == 0;
 				x.redirected = p.dport != pkt->dport;
 				x.budget = &budget;
+				x.untracked = &untracked;
 				s = nft_chain(&x, name, 0);
 				free(x.memo);
 				if (s & O_RET) {

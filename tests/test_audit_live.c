@@ -161,6 +161,19 @@ fw_iptables(void **state)
 	    AF_INET, NULL, 22, &v), CVM_FW_OPEN);
 	assert_int_equal(ipt(FILTER("-A INPUT -d 192.0.2.10/32 -p tcp --dport 22 -j DROP\n"),
 	    AF_INET, NULL, 22, &v), CVM_FW_UNKNOWN);
+	/* raw NOTRACK: the packet is UNTRACKED, not NEW */
+	assert_int_equal(ipt("*raw\n:PREROUTING ACCEPT [0:0]\n"
+	    "-A PREROUTING -p tcp --dport 22 -j CT --notrack\nCOMMIT\n"
+	    FILTER("-A INPUT -m conntrack --ctstate NEW -j DROP\n"), AF_INET, NULL, 22, &v),
+	    CVM_FW_OPEN);
+	assert_int_equal(ipt("*raw\n:PREROUTING ACCEPT [0:0]\n"
+	    "-A PREROUTING -p tcp --dport 22 -j CT --notrack\nCOMMIT\n"
+	    FILTER_DROP("-A INPUT -m conntrack --ctstate NEW -j ACCEPT\n"), AF_INET, NULL, 22, &v),
+	    CVM_FW_BLOCKED);
+	assert_int_equal(ipt("*raw\n:PREROUTING ACCEPT [0:0]\n"
+	    "-A PREROUTING -s 10.0.0.0/8 -j NOTRACK\nCOMMIT\n"
+	    FILTER("-A INPUT -m state --state NEW -j DROP\n"), AF_INET, NULL, 22, &v),
+	    CVM_FW_UNKNOWN);
 	/* counters form (-c) */
 	assert_int_equal(ipt(FILTER("[5:300] -A INPUT -p tcp --dport 22 -j DROP\n"),
 	    AF_INET, NULL, 22, &v), CVM_FW_BLOCKED);
@@ -320,6 +333,13 @@ fw_nft(void **state)
 	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"zone\", \"handle\": 10, \"expr\": [" DPORT("80") ", " ACCEPT "]}}"
 	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"zone\", \"handle\": 11, \"expr\": [{\"reject\": {\"type\": \"icmpx\", \"expr\": \"admin-prohibited\"}}]}}",
 	    AF_INET, NULL, 22, &v), CVM_FW_BLOCKED);
+	/* notrack in a raw-priority prerouting chain */
+	assert_int_equal(nft("{\"chain\": {\"family\": \"inet\", \"table\": \"f\", \"name\": \"raw\", \"handle\": 5, "
+	    "\"type\": \"filter\", \"hook\": \"prerouting\", \"prio\": -300, \"policy\": \"accept\"}}, "
+	    CHAIN("inet", "accept")
+	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"f\", \"chain\": \"raw\", \"handle\": 6, \"expr\": [" DPORT("22") ", {\"notrack\": null}]}}"
+	    RULE("inet", 2, "{\"match\": {\"op\": \"in\", \"left\": {\"ct\": {\"key\": \"state\"}}, \"right\": \"new\"}}, " DROP),
+	    AF_INET, NULL, 22, &v), CVM_FW_OPEN);
 	/* an unknown statement */
 	assert_int_equal(nft(CHAIN("inet", "accept") RULE("inet", 2, DPORT("22") ", {\"queue\": {\"num\": 1}}"),
 	    AF_INET, NULL, 22, &v), CVM_FW_UNKNOWN);
