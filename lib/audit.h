@@ -102,10 +102,12 @@ void cvm_audit_user(struct cvm_audit *a);
 void cvm_audit_pam(struct cvm_audit *a);
 /* lib/audit_tcpw.c: step 7 TCPW-*. */
 void cvm_audit_tcpw(struct cvm_audit *a);
-/* lib/audit_live.c: step 4 NET-*, step 5 SSHD-NOT-RUNNING,
- * SSHD-NOT-LISTENING, SSHD-CMDLINE-OVERRIDE, SSHD-HOSTKEY, step 6 FW-*
- * (lib/audit_fw.c), step 9 SYS-*.  Each skips what needs a live system
- * when !a->live. */
+/* Step 4 NET-* (lib/audit_net.c), step 5 SSHD-NOT-RUNNING,
+ * SSHD-NOT-LISTENING, SSHD-CMDLINE-OVERRIDE, SSHD-HOSTKEY
+ * (lib/audit_sshd.c), step 6 FW-* (lib/audit_fw.c, lib/fwrules.c), step 9
+ * SYS-* (lib/audit_system.c).  Each skips what needs a live system when
+ * !a->live; they may run subprocesses (nft, iptables-*-save, systemctl)
+ * with fixed argv and deadlines. */
 void cvm_audit_net(struct cvm_audit *a);
 void cvm_audit_sshd_live(struct cvm_audit *a);
 void cvm_audit_firewall(struct cvm_audit *a);

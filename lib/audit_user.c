@@ -427,14 +427,15 @@ policy_findings(struct cvm_audit *a, const struct cvm_decision *d)
 		    "would refuse", a->user, d->reason, d->detail);
 	} else if (d->enforce)
 		cvm_audit_add(a, "POLICY-KEY-BOUND", CVM_SEV_INFO, CVM_M_PASSWORD,
-		    NULL, 0, NULL, "password login refused for %s: %s",
-		    a->user, d->detail);
+		    NULL, 0, NULL, "pam_cvmkey refuses the password login of %s: "
+		    "%zu usable key%s bound (%s)", a->user, d->nusable,
+		    d->nusable == 1 ? "" : "s", d->fp ? d->fp : "");
 	else
 		cvm_audit_add(a, "POLICY-AUDIT-MODE", CVM_SEV_INFO, 0,
 		    a->conf_path, 0, "set policy = bound once the would_refuse "
 		    "lines are as expected", "policy = audit: pam_cvmkey would "
-		    "refuse the password login of %s (%s) but lets it through",
-		    a->user, d->detail);
+		    "refuse the password login of %s (%zu usable key%s bound) but "
+		    "lets it through", a->user, d->nusable, d->nusable == 1 ? "" : "s");
 }
 
 void
