@@ -954,7 +954,8 @@ cvm_tcpw_free(struct cvm_tcpw *w)
 
 /* ---- whole-table questions ----------------------------------------------- */
 
-/* Calls fn(e, rule fields, loc) for every rule libwrap would read. */
+/* Calls fn(e, rule fields, loc) for every rule libwrap would read (and
+ * with NULL fields for a line that ends hosts.deny with an error). */
 static int
 each_rule(struct ev *e, int (*fn)(struct ev *, char *, char *, const char *,
     int, void *), void *arg)
@@ -976,8 +977,14 @@ each_rule(struct ev *e, int (*fn)(struct ev *, char *, char *, const char *,
 			if (!xgets(&r, line))
 				break;
 			n = strlen(line);
-			if (n == 0 || line[n - 1] != '\n')
+			if (n == 0 || line[n - 1] != '\n') {
+				/* a bad line in hosts.deny refuses every
+				 * daemon that gets there: fn sees NULLs */
+				if (i == 1 && (ret = fn(e, NULL, NULL, t->path,
+				    start, arg)) != 0)
+					return ret;
 				break;
+			}
 			if (line[0] == '#' || line[strspn(line, " \t\r\n")] == '\0')
 				continue;
 			if ((cl = split_at(line, ':')) == NULL)
@@ -997,7 +1004,7 @@ names_fn(struct ev *e, char *sv, char *cl, const char *file, int line, void *arg
 	char *save = NULL;
 
 	(void)cl;
-	if (list_match(e, sv, &save, server_match) == NO)
+	if (sv != NULL && list_match(e, sv, &save, server_match) == NO)
 		return 0;
 	loc->file = file;
 	loc->line = line;
@@ -1152,6 +1159,8 @@ wit_fn(struct ev *e, char *sv, char *cl, const char *file, int line, void *arg)
 	(void)sv;
 	(void)file;
 	(void)line;
+	if (cl == NULL)
+		return 0;
 	for (tok = strtok_r(cl, list_sep, &save); tok != NULL;
 	    tok = strtok_r(NULL, list_sep, &save))
 		if ((ret = wit_token(arg, tok)) != 0)

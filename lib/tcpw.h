@@ -74,7 +74,8 @@ void cvm_tcpw_eval(const struct cvm_tcpw *w, const struct cvm_tcpw_conn *c,
     struct cvm_tcpw_result *res);
 
 /* Whether some rule of either table could apply to the daemon (its daemon
- * list matches or may match c->daemon): *loc gets the first. */
+ * list matches or may match it), or hosts.deny has a line that makes
+ * libwrap refuse whatever reaches it: *loc gets the first. */
 int cvm_tcpw_names_daemon(const struct cvm_tcpw *w, const char *daemon,
     struct cvm_tcpw_loc *loc);
 
