@@ -319,7 +319,7 @@ oracle_random(void **state, int named, unsigned cases, struct stats *st)
 	}
 }
 
-/* CVM_TCPW_CASES (default 1500 per run) and CVM_TCPW_SEED for longer or
+/* CVM_TCPW_CASES (default 600 per run) and CVM_TCPW_SEED for longer or
  * other runs. */
 static unsigned
 ncases(void)
@@ -328,7 +328,7 @@ ncases(void)
 
 	if (seed != NULL && strtoull(seed, NULL, 10) != 0)
 		rng = strtoull(seed, NULL, 10);
-	return e != NULL ? (unsigned)strtoul(e, NULL, 10) : 1500;
+	return e != NULL ? (unsigned)strtoul(e, NULL, 10) : 600;
 }
 
 /* Address-only rules: every verdict decided, and hosts_ctl's. */
@@ -718,6 +718,11 @@ elf_real(void **state)
 	cvm_elf_needed_free(v, n);
 	elf_vs_readelf("/bin/ls");
 	elf_vs_readelf("/lib/x86_64-linux-gnu/libwrap.so.0");
+	/* the fuzz seeds: 32/64-bit, both byte orders, as readelf reads them */
+	elf_vs_readelf(TEST_SRCDIR "/../fuzz/corpus/elf/min32le.elf");
+	elf_vs_readelf(TEST_SRCDIR "/../fuzz/corpus/elf/min32be.elf");
+	elf_vs_readelf(TEST_SRCDIR "/../fuzz/corpus/elf/min64le.elf");
+	elf_vs_readelf(TEST_SRCDIR "/../fuzz/corpus/elf/min64be.elf");
 	/* not ELF, missing, a directory */
 	assert_int_equal(cvm_elf_needed_file(&live_root, "/etc/passwd", &v, &n, NULL, 0), -1);
 	assert_int_equal(cvm_elf_needed_file(&live_root, "/nonexistent", &v, &n, NULL, 0), -1);
@@ -827,16 +832,20 @@ elf_corrupted(void **state)
 		if (cvm_elf_needed(t, cut, &v, &n, NULL, 0) == 0)
 			cvm_elf_needed_free(v, n);
 	}
-	/* random bytes flipped in the headers and the dynamic section */
+	/* random bytes flipped in the headers and the dynamic section (and
+	 * put back after each round) */
+	memcpy(t, buf, len);
 	for (int round = 0; round < 3000; round++) {
-		memcpy(t, buf, len);
-		for (int k = 0; k < 4; k++) {
-			size_t at = rnd(round % 2 ? 4096 : (unsigned)(len < 65536 ? len : 65536));
+		size_t at[4];
 
-			t[at] = (unsigned char)rnd(256);
+		for (int k = 0; k < 4; k++) {
+			at[k] = rnd(round % 2 ? 4096 : (unsigned)(len < 65536 ? len : 65536));
+			t[at[k]] = (unsigned char)rnd(256);
 		}
 		if (cvm_elf_needed(t, len, &v, &n, NULL, 0) == 0)
 			cvm_elf_needed_free(v, n);
+		for (int k = 0; k < 4; k++)
+			t[at[k]] = (unsigned char)buf[at[k]];
 	}
 	free(t);
 	free(buf);
