@@ -80,7 +80,7 @@ daemon_name(const struct cvm_audit *a, char *out, size_t outlen)
 		else if (strrchr(cmd, '/') != NULL)
 			name = strrchr(cmd, '/') + 1;
 		if (*name != '\0' && strlen(name) < outlen) {
-			snprintf(out, outlen, "%s", name);
+			memcpy(out, name, strlen(name) + 1);
 			break;
 		}
 	}
