@@ -7,10 +7,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "audit.h"
 #include "elfdeps.h"
@@ -139,7 +141,54 @@ sshd_ports(const struct cvm_audit *a, unsigned *ports)
 	return n;
 }
 
+#define FAM_V4	1u
+#define FAM_V6	2u
+
+/* The address families sshd takes connections on (AddressFamily, and
+ * the ListenAddress values as sshd -T prints them: "0.0.0.0:22",
+ * "[::]:22"); both when unknown or a host name is listened on. */
+static unsigned
+sshd_families(const struct cvm_audit *a)
+{
+	const char *af;
+	unsigned fam = 0, mask = FAM_V4 | FAM_V6;
+	size_t n;
+
+	if (a->sshd == NULL)
+		return mask;
+	if ((af = cvm_sshd_get(a->sshd, "addressfamily")) != NULL) {
+		if (strcasecmp(af, "inet") == 0)
+			mask = FAM_V4;
+		else if (strcasecmp(af, "inet6") == 0)
+			mask = FAM_V6;
+	}
+	n = cvm_sshd_count(a->sshd, "listenaddress");
+	for (size_t i = 0; i < n; i++) {
+		const char *v = cvm_sshd_value(a->sshd, "listenaddress", i);
+		char host[64];
+		struct in_addr in;
+		size_t len;
+
+		if (v == NULL)
+			return mask;
+		if (v[0] == '[') {
+			fam |= FAM_V6;
+			continue;
+		}
+		len = strcspn(v, ": ");
+		if (len >= sizeof(host))
+			return mask;
+		memcpy(host, v, len);
+		host[len] = '\0';
+		if (inet_pton(AF_INET, host, &in) != 1)
+			return mask;	/* a name: either family */
+		fam |= FAM_V4;
+	}
+	return fam ? fam & mask : mask;
+}
+
 struct sweep {
+	unsigned fam;
 	const struct cvm_tcpw *w;
 	struct cvm_tcpw_conn c;
 	size_t total, allow, deny, maybe;
@@ -153,6 +202,8 @@ sweep_one(const char *addr, void *arg)
 	struct sweep *s = arg;
 	struct cvm_tcpw_result r;
 
+	if (!(s->fam & (strchr(addr, ':') != NULL ? FAM_V6 : FAM_V4)))
+		return 0;	/* sshd does not listen for that family */
 	s->c.addr = addr;
 	cvm_tcpw_eval(s->w, &s->c, &r);
 	s->total++;
@@ -271,6 +322,7 @@ cvm_audit_tcpw(struct cvm_audit *a)
 
 		memset(&s, 0, sizeof(s));
 		s.w = &w;
+		s.fam = sshd_families(a);
 		s.c.daemon = daemon;
 		s.c.ports = ports;
 		s.c.nports = sshd_ports(a, ports);

@@ -1047,12 +1047,17 @@ struct wit {
 	void *arg;
 };
 
+/* Addresses no TCP client can have (0/8, multicast, reserved and
+ * broadcast; ::, ff00::/8) are no witnesses: libwrap cannot even parse
+ * 255.255.255.255, so it would "allow" it. */
 static int
 wit_v4(struct wit *wt, uint32_t host_order)
 {
 	struct in_addr a = { htonl(host_order) };
 	char s[INET_ADDRSTRLEN];
 
+	if ((host_order >> 24) == 0 || (host_order >> 29) == 7)
+		return 0;
 	inet_ntop(AF_INET, &a, s, sizeof(s));
 	return wt->fn(s, wt->arg);
 }
@@ -1062,6 +1067,12 @@ wit_v6(struct wit *wt, const struct in6_addr *a)
 {
 	char s[INET6_ADDRSTRLEN];
 
+	if (a->s6_addr[0] == 0xff || IN6_IS_ADDR_UNSPECIFIED(a))
+		return 0;
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return wit_v4(wt, (uint32_t)a->s6_addr[12] << 24 |
+		    (uint32_t)a->s6_addr[13] << 16 | (uint32_t)a->s6_addr[14] << 8 |
+		    a->s6_addr[15]);
 	inet_ntop(AF_INET6, a, s, sizeof(s));
 	return wt->fn(s, wt->arg);
 }
@@ -1069,11 +1080,14 @@ wit_v6(struct wit *wt, const struct in6_addr *a)
 static int
 wit_str(struct wit *wt, const char *s)
 {
-	char canon[NI_MAXHOST];
+	struct in_addr a4;
+	struct in6_addr a6;
 
-	if (cvm_tcpw_canon_addr(s, canon, sizeof(canon)) != 0)
-		return 0;
-	return wt->fn(canon, wt->arg);
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return wit_v4(wt, ntohl(a4.s_addr));
+	if (inet_pton(AF_INET6, s, &a6) == 1)
+		return wit_v6(wt, &a6);
+	return 0;
 }
 
 /* The first address of a range and the one after its end: every

@@ -23,6 +23,7 @@
 #include "audit.h"
 #include "elfdeps.h"
 #include "rootfs.h"
+#include "sshdcfg.h"
 #include "tcpw.h"
 
 /* libwrap logs every complaint with syslog(): keep the oracle runs out of
@@ -913,6 +914,20 @@ run_audit(struct cvm_audit *a, const char *dir, const char *from,
 }
 
 static void
+run_audit_cfg(struct cvm_audit *a, const char *dir, const char *from,
+    const struct cvm_sshd *cfg)
+{
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(cvm_root_init(&a->root, dir), 0);
+	a->from = from;
+	a->sshd_version = "9.2";
+	a->sshd_bin = "/usr/sbin/sshd";
+	a->sshd = cfg;
+	cvm_audit_tcpw(a);
+	assert_int_equal(a->oom, 0);
+}
+
+static void
 done_audit(struct cvm_audit *a)
 {
 	cvm_root_close(&a->root);
@@ -1031,6 +1046,43 @@ audit_trees(void **state)
 	assert_false(cvm_audit_has(&a, "TCPW-INERT", CVM_SEV_INFO));
 	assert_true(cvm_audit_has(&a, "TCPW-DENY", CVM_SEV_FAIL));
 	done_audit(&a);
+	/* sshd's own config: a v4-only sshd is refused by a v4-wide rule,
+	 * a port rule decides with the configured port */
+	tree_copy(dir, "/usr/sbin/sshd", "/usr/sbin/sshd");
+	tree_file(dir, "/etc/hosts.deny", "sshd: 0.0.0.0/0.0.0.0\n");
+	run_audit(&a, dir, NULL, "9.2", NULL);
+	assert_false(cvm_audit_has(&a, "TCPW-DENY", CVM_SEV_INFO));	/* v6 gets in */
+	done_audit(&a);
+	{
+		struct cvm_sshd *cfg = NULL;
+		char err[300], path[300];
+
+		snprintf(path, sizeof(path), "%s/etc/ssh", dir);
+		assert_int_equal(mkdir(path, 0755), 0);
+		tree_file(dir, "/etc/ssh/sshd_config", "Port 2222\nListenAddress 0.0.0.0\n");
+		if (cvm_sshd_load(dir, "/etc/ssh/sshd_config", NULL, &cfg, err, sizeof(err)) != 0)
+			print_error("%s\n", err);
+		assert_non_null(cfg);
+		run_audit_cfg(&a, dir, NULL, cfg);
+		f = must_find(&a, "TCPW-DENY");
+		assert_int_equal(f->sev, CVM_SEV_FAIL);
+		done_audit(&a);
+		tree_file(dir, "/etc/hosts.deny", "2222: ALL\n");
+		run_audit_cfg(&a, dir, NULL, cfg);
+		assert_true(cvm_audit_has(&a, "TCPW-DENY", CVM_SEV_FAIL));
+		done_audit(&a);
+		tree_file(dir, "/etc/hosts.deny", "22: ALL\n");
+		run_audit_cfg(&a, dir, NULL, cfg);
+		assert_false(cvm_audit_has(&a, "TCPW-DENY", CVM_SEV_INFO));
+		assert_false(cvm_audit_has(&a, "TCPW-INDETERMINATE", CVM_SEV_INFO));
+		done_audit(&a);
+		/* without the config the port is unknown */
+		run_audit(&a, dir, NULL, "9.2", NULL);
+		assert_true(cvm_audit_has(&a, "TCPW-INDETERMINATE", CVM_SEV_INFO));
+		done_audit(&a);
+		cvm_sshd_free(cfg);
+	}
+
 	/* rules for other daemons only: nothing to say */
 	tree_file(dir, "/etc/hosts.deny", "in.telnetd: ALL\n");
 	run_audit(&a, dir, NULL, "9.2", NULL);
