@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)cvm_tcpw_names_daemon(&w, "sshd", &loc);
 	cx.w = &w;
 	cx.n = 0;
-	(void)cvm_tcpw_witnesses(&w, each, &cx);
+	(void)cvm_tcpw_witnesses(&w, "sshd", each, &cx);
 	cvm_tcpw_free(&w);
 	cvm_root_close(&root);
 	return 0;

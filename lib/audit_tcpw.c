@@ -262,7 +262,7 @@ cvm_audit_tcpw(struct cvm_audit *a)
 	struct cvm_tcpw_loc loc;
 	char daemon[64], err[300], canon[128], who[160];
 	unsigned ports[MAX_PORTS];
-	int uses;
+	int uses, cut;
 
 	if (cvm_tcpw_load(&w, &a->root, ALLOW_FILE, DENY_FILE) != 0) {
 		a->oom = 1;
@@ -326,10 +326,16 @@ cvm_audit_tcpw(struct cvm_audit *a)
 		s.c.daemon = daemon;
 		s.c.ports = ports;
 		s.c.nports = sshd_ports(a, ports);
-		(void)cvm_tcpw_witnesses(&w, sweep_one, &s);
+		cut = cvm_tcpw_witnesses(&w, daemon, sweep_one, &s) == CVM_TCPW_WITNESSES_CUT;
 		if (s.allow > 0) {
 			cvm_audit_pass(a, "TCPW-DENY");
 			cvm_audit_pass(a, "TCPW-INDETERMINATE");
+		} else if (cut) {
+			cvm_audit_pass(a, "TCPW-DENY");
+			cvm_audit_add(a, "TCPW-INDETERMINATE", CVM_SEV_INFO, 0,
+			    loc.file, loc.line, "run the audit with --from ADDRESS",
+			    "the rules name too many addresses to try them all: "
+			    "whether every client is refused was not decided");
 		} else if (s.maybe == 0 && s.deny > 0) {
 			snprintf(who, sizeof(who), "every client address (e.g. %s)",
 			    s.deny_addr);

@@ -48,6 +48,8 @@
 #define LINE_BUF	2048		/* libwrap's BUFLEN */
 #define WORD_MAX	8191		/* fscanf("%s") into char[BUFSIZ] */
 #define FILE_DEPTH	8		/* /file inside /file */
+#define FILE_READS	64		/* /file reads per evaluation */
+#define MAX_WITNESSES	512
 
 enum tri { NO = 0, YES = 1, MAYBE = 2 };
 
@@ -78,6 +80,8 @@ struct ev {
 	const struct cvm_tcpw_conn *c;
 	char why[160];		/* first "maybe" of the current rule */
 	int depth;
+	int reads;		/* /file reads so far (a budget: files
+				   naming each other would explode) */
 };
 
 static void note(struct ev *e, const char *fmt, ...)
@@ -329,10 +333,11 @@ hostfile_match(struct ev *e, const char *path, const char *addr)
 	size_t len;
 	enum tri r = NO;
 
-	if (e->depth >= FILE_DEPTH) {
-		note(e, "%s: nested /file patterns too deep", path);
+	if (e->depth >= FILE_DEPTH || e->reads >= FILE_READS) {
+		note(e, "%s: /file patterns nested too deep or too many", path);
 		return MAYBE;
 	}
+	e->reads++;
 	if (cvm_root_read(e->w->root, path, TBL_CAP, &buf, &len) != 0) {
 		/* libwrap: a missing file matches nothing, nor does a
 		 * directory (fopen succeeds, fscanf reads nothing) */
@@ -1045,7 +1050,19 @@ cvm_tcpw_canon_addr(const char *in, char *out, size_t outlen)
 struct wit {
 	int (*fn)(const char *, void *);
 	void *arg;
+	unsigned n;
 };
+
+/* Stops the walk when the budget is spent: the caller learns the list
+ * was cut short. */
+static int
+wit_call(struct wit *wt, const char *s)
+{
+	if (wt->n >= MAX_WITNESSES)
+		return CVM_TCPW_WITNESSES_CUT;
+	wt->n++;
+	return wt->fn(s, wt->arg);
+}
 
 /* Addresses no TCP client can have (0/8, multicast, reserved and
  * broadcast; ::, ff00::/8) are no witnesses: libwrap cannot even parse
@@ -1059,7 +1076,7 @@ wit_v4(struct wit *wt, uint32_t host_order)
 	if ((host_order >> 24) == 0 || (host_order >> 29) == 7)
 		return 0;
 	inet_ntop(AF_INET, &a, s, sizeof(s));
-	return wt->fn(s, wt->arg);
+	return wit_call(wt, s);
 }
 
 static int
@@ -1074,7 +1091,7 @@ wit_v6(struct wit *wt, const struct in6_addr *a)
 		    (uint32_t)a->s6_addr[13] << 16 | (uint32_t)a->s6_addr[14] << 8 |
 		    a->s6_addr[15]);
 	inet_ntop(AF_INET6, a, s, sizeof(s));
-	return wt->fn(s, wt->arg);
+	return wit_call(wt, s);
 }
 
 static int
@@ -1169,12 +1186,12 @@ wit_fn(struct ev *e, char *sv, char *cl, const char *file, int line, void *arg)
 	char *tok, *save = NULL;
 	int ret;
 
-	(void)e;
-	(void)sv;
 	(void)file;
 	(void)line;
-	if (cl == NULL)
+	/* only rules that may apply to the daemon */
+	if (cl == NULL || list_match(e, sv, &save, server_match) == NO)
 		return 0;
+	save = NULL;
 	for (tok = strtok_r(cl, list_sep, &save); tok != NULL;
 	    tok = strtok_r(NULL, list_sep, &save))
 		if ((ret = wit_token(arg, tok)) != 0)
@@ -1183,7 +1200,7 @@ wit_fn(struct ev *e, char *sv, char *cl, const char *file, int line, void *arg)
 }
 
 int
-cvm_tcpw_witnesses(const struct cvm_tcpw *w,
+cvm_tcpw_witnesses(const struct cvm_tcpw *w, const char *daemon,
     int (*fn)(const char *addr, void *arg), void *arg)
 {
 	static const char *const generic[] = {
@@ -1192,13 +1209,13 @@ cvm_tcpw_witnesses(const struct cvm_tcpw *w,
 		"223.255.255.254", "2001:db8:ffff::1234", "fd00:abcd::5",
 		"2a00:1450::77", "::2", "fe80::1234",
 	};
-	struct cvm_tcpw_conn c = { "sshd", "192.0.2.1", NULL, 0 };
-	struct wit wt = { fn, arg };
+	struct cvm_tcpw_conn c = { daemon, "192.0.2.1", NULL, 0 };
+	struct wit wt = { fn, arg, 0 };
 	struct ev e;
 	int ret;
 
 	for (size_t i = 0; i < sizeof(generic) / sizeof(generic[0]); i++)
-		if ((ret = fn(generic[i], arg)) != 0)
+		if ((ret = wit_call(&wt, generic[i])) != 0)
 			return ret;
 	memset(&e, 0, sizeof(e));
 	e.w = w;

@@ -80,11 +80,13 @@ int cvm_tcpw_names_daemon(const struct cvm_tcpw *w, const char *daemon,
     struct cvm_tcpw_loc *loc);
 
 /* Addresses worth asking about when no client address is given: a few
- * generic ones of each family plus ones derived from every address
- * pattern of both tables (so that an address some rule treats apart is
- * among them).  Calls fn for each (canonical numeric form); stops when it
- * returns non-zero and returns that. */
-int cvm_tcpw_witnesses(const struct cvm_tcpw *w,
+ * generic ones of each family plus, for every address pattern of the
+ * rules whose daemon list may match daemon, the first address of its range and the one after its end (so
+ * every stretch of addresses the rules treat alike has one).  Calls fn
+ * for each (canonical numeric form); stops when it returns non-zero and
+ * returns that, or CVM_TCPW_WITNESSES_CUT after 512 addresses. */
+#define CVM_TCPW_WITNESSES_CUT	(-2)
+int cvm_tcpw_witnesses(const struct cvm_tcpw *w, const char *daemon,
     int (*fn)(const char *addr, void *arg), void *arg);
 
 /* The canonical numeric form of an address given by a user (what

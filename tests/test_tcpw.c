@@ -602,6 +602,19 @@ reading(void **state)
 		write_file(file_path, rule, strlen(rule));
 		snprintf(rule, sizeof(rule), "sshd: %s\n", file_path);
 		assert_int_equal(eval(NULL, rule, "10.0.0.1", &r), AD);
+		/* ...a thousand times: a budget of reads, no explosion */
+		{
+			char *many = malloc(1000 * (strlen(file_path) + 1) + 1);
+			size_t k = 0;
+
+			assert_non_null(many);
+			for (int i = 0; i < 1000; i++)
+				k += (size_t)sprintf(many + k, "%s ", file_path);
+			write_file(file_path, many, k);
+			free(many);
+			assert_int_equal(eval(NULL, rule, "10.0.0.1", &r), AD);
+			assert_non_null(strstr(r.maybe_why, "too many"));
+		}
 	}
 	/* NUL bytes: the chunk is cut there and the next line glued on */
 	{
@@ -651,7 +664,7 @@ witnesses_and_names(void **state)
 
 	(void)state;
 	assert_int_equal(cvm_tcpw_load_mem(&w, &live_root, al, strlen(al), NULL, 0), 0);
-	cvm_tcpw_witnesses(&w, collect, seen);
+	cvm_tcpw_witnesses(&w, "sshd", collect, seen);
 	assert_true(seen[0] && seen[1] && seen[2]);
 	assert_int_equal(cvm_tcpw_names_daemon(&w, "sshd", &loc), 1);
 	assert_int_equal(loc.line, 2);
@@ -1081,6 +1094,27 @@ audit_trees(void **state)
 		assert_true(cvm_audit_has(&a, "TCPW-INDETERMINATE", CVM_SEV_INFO));
 		done_audit(&a);
 		cvm_sshd_free(cfg);
+	}
+
+	/* more address patterns than the witness budget: no verdict for
+	 * "every address" (a later one might be let in) */
+	{
+		char *big = malloc(600 * 24 + 64);
+		size_t k = 0;
+
+		assert_non_null(big);
+		for (int i = 0; i < 600; i++)
+			k += (size_t)sprintf(big + k, "sshd: 10.%d.%d.0/24\n", i / 250, i % 250);
+		strcpy(big + k, "sshd: ALL\n");
+		tree_file(dir, "/etc/hosts.deny", big);
+		free(big);
+		run_audit(&a, dir, NULL, "9.2", NULL);
+		assert_false(cvm_audit_has(&a, "TCPW-DENY", CVM_SEV_INFO));
+		assert_true(cvm_audit_has(&a, "TCPW-INDETERMINATE", CVM_SEV_INFO));
+		done_audit(&a);
+		run_audit(&a, dir, "10.0.0.1", "9.2", NULL);
+		assert_true(cvm_audit_has(&a, "TCPW-DENY", CVM_SEV_FAIL));
+		done_audit(&a);
 	}
 
 	/* rules for other daemons only: nothing to say */
