@@ -778,12 +778,12 @@ cvm_pam_eval(const struct cvm_pam_stack *s, int type, cvm_pam_predict_fn fn,
 		}
 		if (h[i].ht == CVM_PAMHT_SUBSTACK)
 			continue;
-		if (h[i].ht == CVM_PAMHT_MUST_FAIL)
+		if (i == override_idx)
+			ret = override_ret;
+		else if (h[i].ht == CVM_PAMHT_MUST_FAIL)
 			ret = CVM_PAM_PERM_DENIED;
 		else if (h[i].path == NULL)
 			ret = CVM_PAM_MODULE_UNKNOWN;
-		else if (i == override_idx)
-			ret = override_ret;
 		else
 			ret = fn(ctx, &h[i], i);
 		if (ret < 0 || ret >= CVM_PAM_NRET) {
