@@ -1159,6 +1159,10 @@ predict(void *ctx, const struct cvm_pam_line *l, size_t idx)
 		return v->ret;	/* already predicted */
 	v->ret = CVM_PAM_SUCCESS;
 	modname(l, m, sizeof(m));
+	if (c->type == CVM_PAMT_SESSION && strcmp(m, "pam_deny") != 0 &&
+	    strcmp(m, "pam_access") != 0 && strcmp(m, "pam_listfile") != 0 &&
+	    strcmp(m, "pam_succeed_if") != 0)
+		return v->ret;	/* these three check in open_session too */
 	if (!strcmp(m, "pam_deny"))
 		v->ret = CVM_PAM_AUTH_ERR;
 	else if (!strcmp(m, "pam_permit"))
@@ -1192,7 +1196,8 @@ predict(void *ctx, const struct cvm_pam_line *l, size_t idx)
 static unsigned
 type_blocks(int type)
 {
-	return type == CVM_PAMT_AUTH ? CVM_M_PASSWORD : CVM_M_ALL;
+	return type == CVM_PAMT_AUTH ? CVM_M_PASSWORD :
+	    type == CVM_PAMT_PASSWORD ? 0 : CVM_M_ALL;
 }
 
 static void
@@ -1203,10 +1208,17 @@ add_finding(struct cvm_audit *a, const char *id, enum cvm_sev sev,
 	cvm_audit_add(a, id, sev, blocks, file, line, fix, "%s", detail);
 }
 
+/* What a walk saw of each line of its chain: for PAM-SYNTAX. */
+struct walked {
+	const struct cvm_pam_line *h;
+	size_t n;
+	unsigned char *ran, *contrib;
+};
+
 /* Walks one stack; records findings; returns the stack's result. */
 static int
 walk(struct cvm_audit *a, const struct cvm_pam_stack *s, int type,
-    time_t now, int usedns)
+    time_t now, int usedns, struct walked *w)
 {
 	struct pctx c = { a, type, now, usedns, NULL };
 	struct cvm_pam_step *st = NULL;
@@ -1226,7 +1238,11 @@ walk(struct cvm_audit *a, const struct cvm_pam_stack *s, int type,
 	}
 	c.v = calloc(n, sizeof(*c.v));
 	st = calloc(n, sizeof(*st));
-	if (c.v == NULL || st == NULL) {
+	w->h = h;
+	w->n = n;
+	w->ran = calloc(n, 1);
+	w->contrib = calloc(n, 1);
+	if (c.v == NULL || st == NULL || w->ran == NULL || w->contrib == NULL) {
 		a->oom = 1;
 		goto out;
 	}
@@ -1248,6 +1264,10 @@ walk(struct cvm_audit *a, const struct cvm_pam_stack *s, int type,
 			    st[i].action == CVM_PAMA_BAD ||
 			    st[i].action == CVM_PAMA_DIE;
 		}
+		w->ran[i] = 1;
+		w->contrib[i] = (unsigned char)contributes;
+		if (l->ht == CVM_PAMHT_MUST_FAIL)
+			continue;	/* PAM-SYNTAX, from the problems */
 		if (l->ht != CVM_PAMHT_MUST_FAIL && l->path == NULL) {
 			int act = l->actions[CVM_PAM_MODULE_UNKNOWN];
 			int bad = act == CVM_PAMA_BAD || act == CVM_PAMA_DIE;
@@ -1385,11 +1405,53 @@ policy_check(struct cvm_audit *a, const struct cvm_pam_stack *s, time_t now,
 	    "KbdInteractiveAuthentication yes", why);
 }
 
+/* The stacks sshd calls for a login: auth (password methods), account
+ * (every method), session (every method: sshd's do_pam_session is fatal
+ * when pam_open_session fails). */
+static const int walked_types[3] = {
+	CVM_PAMT_AUTH, CVM_PAMT_ACCOUNT, CVM_PAMT_SESSION,
+};
+
+/* A problem blocks what its line blocks when a walk reached it; a line no
+ * walk reached (after a sufficient success, in an unused `other` type, a
+ * password-change line) only warns. */
+static void
+syntax_finding(struct cvm_audit *a, const struct cvm_pam_problem *p,
+    const struct walked *w)
+{
+	unsigned blocks = 0;
+	int ran = 0, located = 0;
+
+	if (p->type == CVM_PAMT_ANY) {
+		blocks = CVM_M_ALL;
+		ran = located = 1;
+	}
+	for (int t = 0; t < 3 && !located; t++)
+		for (size_t i = 0; i < w[t].n; i++) {
+			const struct cvm_pam_line *l = &w[t].h[i];
+
+			if (l->line != p->line || l->file == NULL || p->file == NULL ||
+			    strcmp(l->file, p->file) != 0)
+				continue;
+			if (w[t].ran[i]) {
+				ran = 1;
+				if (w[t].contrib[i])
+					blocks |= type_blocks(walked_types[t]);
+			}
+		}
+	cvm_audit_add(a, "PAM-SYNTAX", blocks ? CVM_SEV_FAIL : CVM_SEV_WARN,
+	    blocks, p->file, p->line,
+	    "fix the line (libpam makes a broken line fail when it runs)",
+	    "%s (%s stack)%s", p->msg, cvm_pam_type_name(p->type),
+	    ran ? "" : "; no login of this audit reaches it");
+}
+
 void
 cvm_audit_pam(struct cvm_audit *a)
 {
 	struct cvm_pam_opts o = { &a->root, NULL, NULL, -1 };
 	struct cvm_pam_stack s;
+	struct walked w[3];
 	const char *svc = a->pam_service ? a->pam_service : "sshd";
 	time_t now = a->now ? a->now : time(NULL);
 	int usedns = 0;
@@ -1400,6 +1462,7 @@ cvm_audit_pam(struct cvm_audit *a)
 			return;	/* SSHD-USEPAM-OFF says it: no PAM at all */
 		usedns = cvm_sshd_flag(a->sshd, "usedns") == 1;
 	}
+	memset(w, 0, sizeof(w));
 	if (cvm_pam_stack_load(&s, svc, &o) != 0) {
 		a->oom = 1;
 		return;
@@ -1410,21 +1473,16 @@ cvm_audit_pam(struct cvm_audit *a)
 		    "most 1023 bytes; a last line must not end in '\\')",
 		    "%s", s.broken_why);
 	}
-	for (size_t i = 0; i < s.nprob; i++) {
-		const struct cvm_pam_problem *p = &s.prob[i];
-		int t = p->type;
-		enum cvm_sev sev = t == CVM_PAMT_PASSWORD ? CVM_SEV_WARN : CVM_SEV_FAIL;
-
-		cvm_audit_add(a, "PAM-SYNTAX", sev,
-		    t == CVM_PAMT_AUTH ? CVM_M_PASSWORD : t == CVM_PAMT_PASSWORD ?
-		    0 : CVM_M_ALL, p->file, p->line,
-		    "fix the line: libpam fails every call of that type",
-		    "%s (%s stack)", p->msg, cvm_pam_type_name(t));
-	}
 	if (!s.broken) {
-		walk(a, &s, CVM_PAMT_AUTH, now, usedns);
-		walk(a, &s, CVM_PAMT_ACCOUNT, now, usedns);
+		for (int t = 0; t < 3; t++)
+			walk(a, &s, walked_types[t], now, usedns, &w[t]);
 		policy_check(a, &s, now, usedns);
+	}
+	for (size_t i = 0; i < s.nprob; i++)
+		syntax_finding(a, &s.prob[i], w);
+	for (int t = 0; t < 3; t++) {
+		free(w[t].ran);
+		free(w[t].contrib);
 	}
 	/* a pass for each check that ran and found nothing */
 	{

@@ -202,7 +202,7 @@ stack(const char *auth_extra, const char *account_extra)
 	snprintf(buf, sizeof(buf), "%s%s"
 	    "auth [success=1 default=ignore] pam_unix.so nullok\n"
 	    "auth requisite pam_deny.so\nauth required pam_permit.so\n"
-	    "%saccount required pam_unix.so\n", cvm_line,
+	    "%saccount required pam_unix.so\nsession required pam_unix.so\n", cvm_line,
 	    auth_extra ? auth_extra : "", account_extra ? account_extra : "");
 	put("etc/pam.d/sshd", buf);
 }
@@ -680,6 +680,12 @@ test_module_missing(void **state)
 	stack("auth required /opt/pam/pam_gone.so\n", NULL);
 	run(NULL);
 	assert_int_equal(get("PAM-MODULE-MISSING")->blocks, CVM_M_PASSWORD);
+	/* a session line: every method */
+	stack(NULL, NULL);
+	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n"
+	    "session required pam_gone.so\n");
+	run(NULL);
+	assert_int_equal(get("PAM-MODULE-MISSING")->blocks, CVM_M_ALL);
 	/* not reached (after a sufficient success): not reported */
 	put("etc/pam.d/sshd", "account sufficient pam_permit.so\naccount required pam_gone.so\n"
 	    "auth required pam_unix.so\n");
@@ -711,6 +717,26 @@ test_syntax(void **state)
 	run(NULL);
 	assert_non_null(f = get("PAM-SYNTAX"));
 	assert_int_equal(f->blocks, CVM_M_ALL);
+	/* no session lines anywhere: pam_open_session fails every login */
+	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n");
+	run(NULL);
+	assert_non_null(f = get("PAM-SYNTAX"));
+	assert_int_equal(f->blocks, CVM_M_ALL);
+	assert_non_null(strstr(f->detail, "session"));
+	/* a broken line nothing reaches only warns */
+	put("etc/pam.d/sshd", "auth sufficient pam_permit.so\nauth\n"
+	    "account required pam_unix.so\nsession required pam_unix.so\n");
+	run(NULL);
+	assert_non_null(f = get("PAM-SYNTAX"));
+	assert_int_equal(f->sev, CVM_SEV_WARN);
+	assert_int_equal(f->line, 2);
+	/* a broken session line blocks every method */
+	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n"
+	    "session required\n");
+	run(NULL);
+	assert_non_null(f = get("PAM-SYNTAX"));
+	assert_int_equal(f->sev, CVM_SEV_FAIL);
+	assert_int_equal(f->blocks, CVM_M_ALL);
 	/* a good include */
 	put("etc/pam.d/common-account", "account required pam_permit.so\n");
 	stack(NULL, "@include common-account\n");
@@ -724,7 +750,8 @@ test_syntax(void **state)
 		snprintf(p, sizeof(p), "%s/etc/pam.d/sshd", root);
 		unlink(p);
 	}
-	put("etc/pam.d/other", "auth required pam_deny.so\naccount required pam_deny.so\n");
+	put("etc/pam.d/other", "auth required pam_deny.so\naccount required pam_deny.so\n"
+	    "session required pam_permit.so\n");
 	run(NULL);
 	assert_null(get("PAM-SYNTAX"));
 	/* /usr/lib/pam.d is read when /etc/pam.d has no file */
