@@ -680,12 +680,13 @@ test_module_missing(void **state)
 	stack("auth required /opt/pam/pam_gone.so\n", NULL);
 	run(NULL);
 	assert_int_equal(get("PAM-MODULE-MISSING")->blocks, CVM_M_PASSWORD);
-	/* a session line: every method */
+	/* a session line: a restricted session, not a refusal */
 	stack(NULL, NULL);
 	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n"
 	    "session required pam_gone.so\n");
 	run(NULL);
-	assert_int_equal(get("PAM-MODULE-MISSING")->blocks, CVM_M_ALL);
+	assert_int_equal(get("PAM-MODULE-MISSING")->sev, CVM_SEV_WARN);
+	assert_int_equal(get("PAM-MODULE-MISSING")->blocks, 0);
 	/* not reached (after a sufficient success): not reported */
 	put("etc/pam.d/sshd", "account sufficient pam_permit.so\naccount required pam_gone.so\n"
 	    "auth required pam_unix.so\n");
@@ -717,12 +718,18 @@ test_syntax(void **state)
 	run(NULL);
 	assert_non_null(f = get("PAM-SYNTAX"));
 	assert_int_equal(f->blocks, CVM_M_ALL);
-	/* no session lines anywhere: pam_open_session fails every login */
+	/* no session lines anywhere: pam_open_session fails (a restricted
+	 * session); no account lines: every login fails */
 	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n");
 	run(NULL);
 	assert_non_null(f = get("PAM-SYNTAX"));
-	assert_int_equal(f->blocks, CVM_M_ALL);
+	assert_int_equal(f->sev, CVM_SEV_WARN);
 	assert_non_null(strstr(f->detail, "session"));
+	put("etc/pam.d/sshd", "auth required pam_unix.so\nsession required pam_unix.so\n");
+	run(NULL);
+	assert_non_null(f = get("PAM-SYNTAX"));
+	assert_int_equal(f->sev, CVM_SEV_FAIL);
+	assert_int_equal(f->blocks, CVM_M_ALL);
 	/* a broken line nothing reaches only warns */
 	put("etc/pam.d/sshd", "auth sufficient pam_permit.so\nauth\n"
 	    "account required pam_unix.so\nsession required pam_unix.so\n");
@@ -730,13 +737,14 @@ test_syntax(void **state)
 	assert_non_null(f = get("PAM-SYNTAX"));
 	assert_int_equal(f->sev, CVM_SEV_WARN);
 	assert_int_equal(f->line, 2);
-	/* a broken session line blocks every method */
+	/* a broken session line: sshd restricts the session, the login
+	 * goes on */
 	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n"
 	    "session required\n");
 	run(NULL);
 	assert_non_null(f = get("PAM-SYNTAX"));
-	assert_int_equal(f->sev, CVM_SEV_FAIL);
-	assert_int_equal(f->blocks, CVM_M_ALL);
+	assert_int_equal(f->sev, CVM_SEV_WARN);
+	assert_int_equal(f->blocks, 0);
 	/* a good include */
 	put("etc/pam.d/common-account", "account required pam_permit.so\n");
 	stack(NULL, "@include common-account\n");
