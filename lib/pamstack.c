@@ -21,6 +21,9 @@
 #define MAX_DEPTH	32		/* include nesting (libpam has none: it
 					   recurses until the stack runs out) */
 #define MAX_LINES	20000		/* lines kept over all files */
+#define MAX_LOADS	2000		/* include/substack files read in all:
+					   a file including itself twice would
+					   otherwise take 2^depth reads */
 
 const char *const cvm_pam_module_dirs[] = {
 	"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security",
@@ -105,7 +108,7 @@ rd_gets(struct rd *r, char *dst, size_t n)
 	size_t k = 0;
 
 	if (r->pos >= r->len || n < 2)
-		return r->pos < r->len && n == 1 ? (dst[0] = '\0', 1) : 0;
+		return 0;
 	while (k < n - 1 && r->pos < r->len) {
 		char c = r->data[r->pos++];
 
@@ -133,7 +136,10 @@ assemble(struct rd *r, char *buf, size_t buflen, int *lineno)
 	for (;;) {
 		int phys = r->line;
 
-		if (p >= end)
+		/* one byte left: glibc's fgets(p, 1, f) returns "" without
+		 * reading, which libpam takes for a blank line and asks again,
+		 * for ever; call it the overflow it is */
+		if (end - p <= 1)
 			return -1;
 		if (!rd_gets(r, p, (size_t)(end - p)))
 			return used ? -1 : 0;
@@ -285,6 +291,7 @@ struct ld {
 	struct cvm_pam_stack *s;
 	const struct cvm_pam_opts *o;
 	int debian;
+	int loads;
 	const char *service;
 	int oom;
 };
@@ -588,8 +595,9 @@ load_file(struct ld *L, const char *name, int reqtype, int level, int other,
 		problem(L, from, fromline, reqtype, "include without a file name");
 		return -1;
 	}
-	if (depth > MAX_DEPTH) {
-		problem(L, from, fromline, reqtype, "includes nested too deep (a loop?)");
+	if (depth > MAX_DEPTH || ++L->loads > MAX_LOADS) {
+		problem(L, from, fromline, reqtype, "includes nested too deep "
+		    "or too many (a loop? libpam would recurse until it crashes)");
 		return -1;
 	}
 	if (L->debian && name[0] != '/' && cvm_root_stat(L->o->root,
@@ -636,6 +644,7 @@ cvm_pam_stack_load(struct cvm_pam_stack *s, const char *service,
 	L.o = o ? o : &none;
 	L.service = service;
 	L.oom = 0;
+	L.loads = 0;
 	L.debian = L.o->debian;
 	if (L.debian < 0) {
 		struct stat st;
