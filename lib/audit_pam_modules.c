@@ -75,12 +75,25 @@ is_root(const struct cvm_audit *a)
 	return a->pw != NULL && a->pw->pw_uid == 0;
 }
 
+/* A path from a module argument, as the module opens it from sshd's
+ * working directory "/": a relative one becomes absolute, so it is read
+ * inside the audited tree, never from ours. */
+static const char *
+abspath(char *buf, size_t len, const char *p)
+{
+	if (p == NULL || p[0] == '/')
+		return p;
+	snprintf(buf, len, "/%s", p);
+	return buf;
+}
+
 /* ---- pam_nologin --------------------------------------------------- */
 
 static void
 p_nologin(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 {
-	const char *file = cvm_pam_arg(l, "file");
+	char ab[4096];
+	const char *file = abspath(ab, sizeof(ab), cvm_pam_arg(l, "file"));
 	const char *paths[2] = { "/var/run/nologin", "/etc/nologin" };
 	int ret = cvm_pam_arg(l, "successok") ? CVM_PAM_SUCCESS : CVM_PAM_IGNORE;
 	struct stat st;
@@ -401,6 +414,7 @@ static void
 p_access(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 {
 	struct acc x = { c, ", \t", 0, NULL };
+	char ab[4096];
 	const char *fs = ":", *file = NULL;
 	char *files[128];
 	size_t nf = 0;
@@ -419,7 +433,7 @@ p_access(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 		else if (strncmp(l->argv[i], "listsep=", 8) == 0)
 			x.sep = l->argv[i] + 8;
 		else if (strncmp(l->argv[i], "accessfile=", 11) == 0)
-			file = l->argv[i] + 11;
+			file = abspath(ab, sizeof(ab), l->argv[i] + 11);
 		else if (strcmp(l->argv[i], "nodefgroup") == 0)
 			x.nodefgroup = 1;
 	}
@@ -481,6 +495,7 @@ static void
 p_listfile(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 {
 	int onerr = 3 /* PAM_SERVICE_ERR */, sense = 2;
+	char ab[4096];
 	const char *item = NULL, *file = NULL, *apply = NULL, *val = NULL;
 	char *buf = NULL, *line, *next;
 	int group = 0, found = 0;
@@ -510,7 +525,7 @@ p_listfile(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 				goto err;
 			}
 		} else if (strncmp(s, "file=", 5) == 0)
-			file = s + 5;
+			file = abspath(ab, sizeof(ab), s + 5);
 		else if (strncmp(s, "item=", 5) == 0)
 			item = s + 5;
 		else if (strncmp(s, "apply=", 6) == 0)
@@ -671,7 +686,8 @@ fl_set(struct fl *o, const char *k, const char *v)
 static int
 fl_options(struct pctx *c, const struct cvm_pam_line *l, struct fl *o)
 {
-	const char *conf = cvm_pam_arg(l, "conf");
+	char ab[4096];
+	const char *conf = abspath(ab, sizeof(ab), cvm_pam_arg(l, "conf"));
 	char *buf = NULL, *line, *next;
 	size_t len;
 
@@ -796,11 +812,13 @@ p_faillock(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 static void
 p_tally2(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 {
-	const char *file = cvm_pam_arg(l, "file");
+	char ab[4096];
+	const char *file = abspath(ab, sizeof(ab), cvm_pam_arg(l, "file"));
 	unsigned long deny = 0, unlock = 0, root_unlock = 0;
-	int even_root = cvm_pam_arg(l, "even_deny_root") != NULL;
-	char *buf = NULL;
-	size_t len, off;
+	int even_root = cvm_pam_arg(l, "even_deny_root") != NULL, fd;
+	unsigned char rec[64];
+	struct stat st;
+	off_t off;
 	uint16_t cnt;
 	uint64_t t;
 	const char *s;
@@ -819,19 +837,21 @@ p_tally2(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 		file = "/var/log/tallylog";
 	if (deny == 0 || (c->a->pw->pw_uid == 0 && !even_root))
 		return;
-	if (cvm_root_read(&c->a->root, file, (size_t)1 << 30, &buf, &len) != 0)
-		return;
 	/* struct tallylog {fail_line[52], reserved u16, fail_cnt u16,
-	 * fail_time u64} at uid * 64; pam_tally2 bumps, then refuses when
-	 * the count is over deny: a stored count >= deny refuses. */
-	off = (size_t)c->a->pw->pw_uid * 64;
-	if (off / 64 != c->a->pw->pw_uid || len < 64 || off > len - 64) {
-		free(buf);
+	 * fail_time u64} at uid * 64 of a sparse file: one pread; pam_tally2
+	 * bumps, then refuses when the count is over deny, so a stored count
+	 * >= deny refuses. */
+	if ((fd = cvm_root_open(&c->a->root, file, O_RDONLY | O_NONBLOCK, 1)) < 0)
+		return;
+	off = (off_t)c->a->pw->pw_uid * 64;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    pread(fd, rec, sizeof(rec), off) != (ssize_t)sizeof(rec)) {
+		close(fd);
 		return;
 	}
-	memcpy(&cnt, buf + off + 54, 2);
-	memcpy(&t, buf + off + 56, 8);
-	free(buf);
+	close(fd);
+	memcpy(&cnt, rec + 54, 2);
+	memcpy(&t, rec + 56, 8);
 	if (cnt < deny)
 		return;
 	if (c->a->pw->pw_uid == 0)
@@ -1075,7 +1095,8 @@ tm_time(const char *s, size_t n, const char *unused, void *ctx)
 static void
 p_time(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 {
-	const char *conf = cvm_pam_arg(l, "conffile");
+	char ab[4096];
+	const char *conf = abspath(ab, sizeof(ab), cvm_pam_arg(l, "conffile"));
 	char *buf = NULL, *line, *next;
 	struct tm tm;
 	size_t len;
