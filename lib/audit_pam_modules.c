@@ -530,14 +530,26 @@ p_listfile(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 			item = s + 5;
 		else if (strncmp(s, "apply=", 6) == 0)
 			apply = s + 6;
+		else if (strcmp(s, "quiet") != 0 && strchr(s, '=') != NULL) {
+			v->ret = onerr;		/* "Unknown option" */
+			goto err;
+		}
 	}
-	if (c->a->user == NULL)
-		return;
-	if (file == NULL || item == NULL || sense == 2) {
+	if (item != NULL && strcmp(item, "user") && strcmp(item, "tty") &&
+	    strcmp(item, "rhost") && strcmp(item, "ruser") &&
+	    strcmp(item, "group") && strcmp(item, "shell"))
+		item = NULL;
+	if (file == NULL || item == NULL || sense == 2 || (apply != NULL &&
+	    (apply[0] == '\0' || !strcmp(apply, "@")))) {
 		v->ret = onerr;
 		goto err;
 	}
-	if (apply != NULL && (apply[0] == '@' ? !in_group(c->a, apply + 1) :
+	if (c->a->user == NULL)
+		return;
+	/* apply= only counts for item=tty and rhost ("Non-sense use for
+	 * apply=" otherwise: dropped) */
+	if (apply != NULL && (!strcmp(item, "tty") || !strcmp(item, "rhost")) &&
+	    (apply[0] == '@' ? !in_group(c->a, apply + 1) :
 	    strcmp(apply, c->a->user) != 0)) {
 		v->ret = CVM_PAM_IGNORE;
 		return;

@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
+#include <security/pam_appl.h>
 #include "audit.h"
 #include "sshdcfg.h"
 #include "testlib.h"
@@ -451,8 +453,10 @@ test_listfile(void **state)
 	listfile_case("item=user sense=deny file=/etc/ssh/users onerr=succeed", NULL, 0);
 	listfile_case("item=user sense=deny file=/etc/ssh/users onerr=fail", NULL, 1);
 	listfile_case("item=user sense=deny file=/etc/ssh/users", NULL, 1);
-	/* apply= another user: the line is ignored */
-	listfile_case("item=user sense=allow file=/etc/ssh/users apply=bob", "bob\n", 0);
+	/* apply= another user: ignored for item=tty, meaningless for user */
+	listfile_case("item=tty sense=deny file=/etc/ssh/users apply=bob", "ssh\n", 0);
+	listfile_case("item=tty sense=deny file=/etc/ssh/users apply=alice", "ssh\n", 1);
+	listfile_case("item=user sense=allow file=/etc/ssh/users apply=bob", "bob\n", 1);
 	/* no sense: onerr */
 	listfile_case("item=user file=/etc/ssh/users onerr=succeed", "x\n", 0);
 	listfile_case("item=user file=/etc/ssh/users", "x\n", 1);
@@ -862,6 +866,235 @@ test_clean(void **state)
 			assert_true(passed(cvm_checks[i].id));
 }
 
+
+/* ---- the predictions against the real modules ----------------------------
+ * The same line and files run through libpam (pam_start_confdir, PAM_RHOST
+ * and PAM_TTY as sshd sets them, user nobody of this machine) and through
+ * the audit on the live root ("/", the stack file named by an absolute
+ * path, the files in a temporary directory): the module refuses exactly
+ * when the audit reports a failing finding. */
+
+static int
+conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	(void)msg;
+	(void)data;
+	*resp = calloc((size_t)n, sizeof(**resp));
+	return *resp ? PAM_SUCCESS : PAM_BUF_ERR;
+}
+
+/* libpam's verdict (in a child: modules may leak), auth or account. */
+static int
+real_pam(const char *dir, int account, const char *rhost)
+{
+	int p[2], res = -1, st;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	assert_true((pid = fork()) >= 0);
+	if (pid == 0) {
+		struct pam_conv pc = { conv, NULL };
+		pam_handle_t *ph;
+
+		close(p[0]);
+		res = pam_start_confdir("svc", "nobody", &pc, dir, &ph);
+		if (res == PAM_SUCCESS) {
+			if (rhost != NULL)
+				pam_set_item(ph, PAM_RHOST, rhost);
+			pam_set_item(ph, PAM_TTY, "ssh");
+			res = account ? pam_acct_mgmt(ph, 0) : pam_authenticate(ph, 0);
+			pam_end(ph, res);
+		}
+		_exit(write(p[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &res, sizeof(res)), sizeof(res));
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return res;
+}
+
+static int
+audit_live(const char *svcpath, const char *id, const char *rhost)
+{
+	static const char *const nogroup[] = { "nogroup", NULL };
+	struct passwd *nb = getpwnam("nobody");
+	const struct cvm_finding *f;
+	int refused;
+
+	assert_non_null(nb);
+	cvm_audit_free(&A);
+	cvm_root_close(&A.root);
+	memset(&A, 0, sizeof(A));
+	assert_int_equal(cvm_root_init(&A.root, "/"), 0);
+	A.user = "nobody";
+	A.pw = nb;
+	A.groups = nogroup;
+	A.ngroups = 1;
+	A.from = rhost;
+	A.methods = CVM_M_ALL;
+	A.pam_service = svcpath;	/* an absolute name: libpam opens it as is */
+	cvm_audit_pam(&A);
+	f = get(id);
+	refused = f != NULL && f->sev == CVM_SEV_FAIL;
+	return refused;
+}
+
+static void
+oracle(const char *dir, const char *line, const char *file, const char *content,
+    const char *id, const char *rhost)
+{
+	char svc[512], path[512], text[1024];
+	int account = strncmp(line, "account", 7) == 0, real, mine;
+
+	snprintf(svc, sizeof(svc), "%s/svc", dir);
+	/* a permit after the line: an ignoring module leaves success */
+	snprintf(text, sizeof(text), "auth required pam_permit.so\n%s\n"
+	    "account required pam_permit.so\nsession required pam_permit.so\n",
+	    line);
+	assert_int_equal(tl_write(svc, 0644, text), 0);
+	if (file != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (content != NULL)
+			assert_int_equal(tl_write(path, 0644, content), 0);
+		else
+			unlink(path);
+	}
+	real = real_pam(dir, account, rhost);
+	mine = audit_live(svc, id, rhost);
+	if ((real != PAM_SUCCESS) != mine) {
+		dump();
+		fail_msg("%s [%s] from %s: libpam %d, audit %s", line,
+		    content ? content : "(no file)", rhost ? rhost : "-", real,
+		    mine ? "refuses" : "lets in");
+	}
+}
+
+static void
+test_modules_vs_libpam(void **state)
+{
+	static const struct { const char *conf, *args, *rhost; } acc[] = {
+		{ "+:ALL:ALL\n", "", "192.0.2.7" },
+		{ "-:ALL EXCEPT root:ALL\n", "", "192.0.2.7" },
+		{ "-:ALL EXCEPT nobody:ALL\n", "", "192.0.2.7" },
+		{ "-:ALL EXCEPT (nogroup):ALL\n", "", "192.0.2.7" },
+		{ "-:(nogroup):ALL\n", "", "192.0.2.7" },
+		{ "-:(wheel):ALL\n", "", "192.0.2.7" },
+		{ "-:nogroup:ALL\n", "", "192.0.2.7" },
+		{ "-:nogroup:ALL\n", "nodefgroup", "192.0.2.7" },
+		{ "-:ALL:LOCAL\n", "", "192.0.2.7" },
+		{ "+:nobody:LOCAL\n-:ALL:ALL\n", "", "192.0.2.7" },
+		{ "+:nobody:192.0.2.0/24\n-:ALL:ALL\n", "", "192.0.2.7" },
+		{ "+:nobody:192.0.2.0/24\n-:ALL:ALL\n", "", "198.51.100.1" },
+		{ "+:nobody:192.0.2.0/255.255.255.0\n-:ALL:ALL\n", "", "198.51.100.1" },
+		{ "+:nobody:192.0.2.\n-:ALL:ALL\n", "", "192.0.2.7" },
+		{ "+:nobody:192.0.2.\n-:ALL:ALL\n", "", "192.0.20.7" },
+		{ "-:nobody:2001:db8::/32\n", "fieldsep=|", "2001:db8::5" },
+		{ "-|nobody|2001:db8::/32\n", "fieldsep=|", "2001:db8::5" },
+		{ "-|nobody|2001:db8::/32\n", "fieldsep=|", "2001:db9::5" },
+		{ "-:nobody;bob:ALL\n", "listsep=;", "192.0.2.7" },
+		{ "-:nobody bob:ALL\n", "listsep=;", "192.0.2.7" },
+		{ "-:ALL:ALL EXCEPT 192.0.2.7\n", "", "192.0.2.7" },
+		{ "-:ALL:ALL EXCEPT 192.0.2.7\n", "", "192.0.2.8" },
+		{ "-:ALL EXCEPT bob EXCEPT nobody:ALL\n", "", "192.0.2.7" },
+		{ "-:ALL:.example.com\n", "", "192.0.2.7" },
+		{ "#-:ALL:ALL\n  \n-:NOBODY:ALL\n", "", "192.0.2.7" },
+		{ "bad line\n+:ALL\n-:ALL:ALL", "", "192.0.2.7" },	/* no final \n */
+		{ "x:ALL:ALL\n-:ALL:ALL\n", "", "192.0.2.7" },
+	};
+	static const struct { const char *args, *list; } lf[] = {
+		{ "item=user sense=deny onerr=succeed", "bob\nnobody\n" },
+		{ "item=user sense=deny onerr=succeed", "bob\n" },
+		{ "item=user sense=allow onerr=succeed", "bob\n" },
+		{ "item=user sense=allow onerr=succeed", "nobody\r\n" },
+		{ "item=group sense=allow", "nogroup\n" },
+		{ "item=group sense=deny", "nogroup\n" },
+		{ "item=shell sense=allow", "/usr/sbin/nologin\n" },
+		{ "item=tty sense=deny", "ssh\n" },
+		{ "item=rhost sense=deny", "192.0.2.7\n" },
+		{ "item=user sense=deny onerr=succeed", NULL },
+		{ "item=user sense=deny onerr=fail", NULL },
+		{ "item=user sense=deny", NULL },
+		{ "item=user sense=allow apply=bob", "bob\n" },
+		{ "item=user sense=allow apply=@nogroup", "bob\n" },
+		{ "item=tty sense=deny apply=bob", "ssh\n" },
+		{ "item=tty sense=deny apply=nobody", "ssh\n" },
+		{ "item=tty sense=deny apply=@nogroup", "ssh\n" },
+		{ "item=user sense=deny apply=", "bob\n" },
+		{ "item=user sense=deny bogus=1 onerr=succeed", "nobody\n" },
+		{ "item=user sense=deny onerr=succeed bogus=1", "nobody\n" },
+		{ "item=user sense=deny onerr=succeed nonsense", "nobody\n" },
+		{ "item=bogus sense=deny", "nobody\n" },
+		{ "item=user onerr=succeed", "x\n" },
+		{ "item=user", "x\n" },
+	};
+	static const char *const si[] = {
+		"uid >= 1000", "uid < 1000", "user ingroup nogroup", "user ingroup wheel",
+		"user notingroup wheel shell =~ */nologin", "user = nobody",
+		"user in bob:nobody", "user notin bob:nobody", "gid eq 65534",
+		"home != /nonexistent", "uid le 65534 uid gt 65533", "uid <",
+		"bogusfield = 1", "rhost = 192.0.2.7", "tty = ssh", "user =~ no*",
+	};
+	char *dir = tl_tmpdir(), line[1024];
+	time_t now = time(NULL);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(acc) / sizeof(acc[0]); i++) {
+		snprintf(line, sizeof(line), "account required pam_access.so "
+		    "accessfile=%s/access.conf %s", dir, acc[i].args);
+		oracle(dir, line, "access.conf", acc[i].conf, "PAM-ACCESS-DENY",
+		    acc[i].rhost);
+	}
+	for (size_t i = 0; i < sizeof(lf) / sizeof(lf[0]); i++) {
+		snprintf(line, sizeof(line), "account required pam_listfile.so "
+		    "file=%s/list %s", dir, lf[i].args);
+		oracle(dir, line, "list", lf[i].list, "PAM-LISTFILE-DENY", "192.0.2.7");
+	}
+	for (size_t i = 0; i < sizeof(si) / sizeof(si[0]); i++) {
+		snprintf(line, sizeof(line), "account required pam_succeed_if.so "
+		    "quiet %s", si[i]);
+		oracle(dir, line, NULL, NULL, "PAM-SUCCEED-IF-DENY", "192.0.2.7");
+	}
+	/* faillock: tallies of 2, 3, old 3, spread 3 (fail_interval 60) */
+	{
+		static const struct { int n; long age, step; const char *args; } fl[] = {
+			{ 2, 30, 5, "" }, { 3, 30, 5, "" }, { 3, 4000, 5, "" },
+			{ 3, 4000, 5, "unlock_time=never" }, { 3, 300, 100, "fail_interval=60" },
+			{ 3, 30, 5, "deny=4" }, { 5, 30, 1, "deny=5 unlock_time=20" },
+		};
+		char p[512];
+
+		snprintf(p, sizeof(p), "%s/fl", dir);
+		mkdir(p, 0755);
+		for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+			unsigned char rec[64 * 8];
+
+			memset(rec, 0, sizeof(rec));
+			for (int k = 0; k < fl[i].n; k++) {
+				uint16_t status = 1;
+				uint64_t t = (uint64_t)(now - fl[i].age + k * fl[i].step);
+
+				memcpy(rec + k * 64 + 54, &status, 2);
+				memcpy(rec + k * 64 + 56, &t, 8);
+			}
+			snprintf(p, sizeof(p), "%s/fl/nobody", dir);
+			{
+				int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+				assert_true(fd >= 0);
+				assert_int_equal(write(fd, rec, (size_t)fl[i].n * 64),
+				    fl[i].n * 64);
+				close(fd);
+			}
+			snprintf(line, sizeof(line), "auth requisite pam_faillock.so "
+			    "preauth dir=%s/fl %s", dir, fl[i].args);
+			oracle(dir, line, NULL, NULL, "PAM-FAILLOCK-LOCKED", NULL);
+		}
+	}
+	tl_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -877,6 +1110,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_syntax, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_not_enforced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clean, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modules_vs_libpam, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
