@@ -5,6 +5,7 @@
  * pam_unix/pam_deny/pam_permit/pam_cvmkey; any other module succeeds. */
 #include "config.h"
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -1019,23 +1020,33 @@ p_succeed_if(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 
 /* ---- pam_time ------------------------------------------------------ */
 
-/* pam_time's logic lists: terms joined by & and |, each maybe !negated,
- * with '*' wildcards; evaluated left to right. */
+/* pam_time's is_same: equal, or up to a '*' and then the rest of the
+ * pattern as the value's suffix. */
 static int
-tm_term(const char *pat, size_t n, const char *val)
+tm_term(const char *pat, size_t n, const char *val, void *unused)
 {
-	char p[256];
+	size_t i;
 
-	if (n >= sizeof(p))
-		return 0;
-	memcpy(p, pat, n);
-	p[n] = '\0';
-	return fnmatch(p, val, 0) == 0;
+	(void)unused;
+	for (i = 0; i < n; i++) {
+		if (val[i] != pat[i]) {
+			size_t rest;
+
+			if (pat[i] != '*')
+				return 0;
+			rest = n - i - 1;
+			return rest == 0 || (strlen(val) >= rest &&
+			    strncmp(pat + i + 1, val + strlen(val) - rest, rest) == 0);
+		}
+	}
+	return val[i] == '\0';
 }
 
+/* pam_time's logic_field: terms joined by & and |, each maybe !negated,
+ * evaluated left to right. */
 static int
-tm_list(const char *s, const char *val, int (*fn)(const char *, size_t, const char *, void *),
-    void *ctx)
+tm_list(const char *s, const void *val,
+    int (*fn)(const char *, size_t, const char *, void *), void *ctx)
 {
 	int res = 0, op = '|', first = 1;
 
@@ -1043,16 +1054,15 @@ tm_list(const char *s, const char *val, int (*fn)(const char *, size_t, const ch
 		int neg = 0, r;
 		size_t n;
 
-		while (*s == ' ' || *s == '\t')
-			s++;
-		while (*s == '!') {
-			neg = !neg;
+		while (*s == ' ' || *s == '\t' || *s == '!') {
+			if (*s == '!')
+				neg = !neg;
 			s++;
 		}
 		n = strcspn(s, "&|");
 		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 			n--;
-		r = fn ? fn(s, n, val, ctx) : tm_term(s, n, val);
+		r = fn(s, n, val, ctx);
 		if (neg)
 			r = !r;
 		res = first ? r : op == '&' ? (res && r) : (res || r);
@@ -1064,44 +1074,54 @@ tm_list(const char *s, const char *val, int (*fn)(const char *, size_t, const ch
 	return res;
 }
 
+/* pam_time's check_time: days (two letters, any case, a day named twice
+ * cancels), HHMM-HHMM; start >= end spans midnight, the end included on
+ * the second day; a bad time matches. */
 static int
 tm_time(const char *s, size_t n, const char *unused, void *ctx)
 {
-	static const char *const days[] = { "Su", "Mo", "Tu", "We", "Th", "Fr", "Sa" };
+	static const char *const days[] = {
+		"su", "mo", "tu", "we", "th", "fr", "sa", "wk", "wd", "al",
+	};
+	static const unsigned bits[] = {
+		01, 02, 04, 010, 020, 040, 0100, 076, 0101, 0177,
+	};
 	const struct tm *tm = ctx;
-	unsigned mask = 0;
-	size_t i = 0;
-	int from, to, now;
+	unsigned mask = 0, today = 1u << tm->tm_wday;
+	size_t j = 0, i;
+	int start = 0, end = 0, now = tm->tm_hour * 100 + tm->tm_min;
 
 	(void)unused;
-	while (i + 1 < n && s[i] >= 'A' && s[i] <= 'Z') {
-		unsigned m = 0;
+	/* (libpam counts a day as one character of the term's length) */
+	for (; n > 0 && isalpha((unsigned char)s[j]); n--) {
+		unsigned b = 0;
 
-		if (!strncmp(s + i, "Al", 2))
-			m = 0x7f;
-		else if (!strncmp(s + i, "Wk", 2))
-			m = 0x3e;
-		else if (!strncmp(s + i, "Wd", 2))
-			m = 0x41;
-		else
-			for (int d = 0; d < 7; d++)
-				if (!strncmp(s + i, days[d], 2))
-					m = 1u << d;
-		if (m == 0)
+		for (size_t d = 0; d < 10; d++)
+			if (tolower((unsigned char)s[j]) == days[d][0] &&
+			    tolower((unsigned char)s[j + 1]) == days[d][1])
+				b = bits[d];
+		j += 2;
+		if (b == 0)
 			return 0;
-		mask ^= m;	/* a day named twice cancels (time.conf(5)) */
-		i += 2;
+		mask ^= b;
 	}
-	if (n - i != 9 || s[i + 4] != '-')
+	if (mask == 0)
 		return 0;
-	from = atoi(s + i);
-	to = atoi(s + i + 5);
-	now = tm->tm_hour * 100 + tm->tm_min;
-	if (from <= to)
-		return (mask & (1u << tm->tm_wday)) && now >= from && now < to;
-	/* over midnight: the day named is the day it starts */
-	return ((mask & (1u << tm->tm_wday)) && now >= from) ||
-	    ((mask & (1u << ((tm->tm_wday + 6) % 7))) && now < to);
+	for (i = 0; n > 0 && i < 4 && isdigit((unsigned char)s[i + j]); i++, n--)
+		start = start * 10 + (s[i + j] - '0');
+	j += i;
+	if (s[j] != '-')
+		return 1;
+	for (i = 1; n > 0 && i < 5 && isdigit((unsigned char)s[i + j]); i++, n--)
+		end = end * 10 + (s[i + j] - '0');
+	if (i != 5)
+		return 1;
+	if (start < end)
+		return (today & mask) && now >= start && now < end;
+	if ((today & mask) && now >= start)
+		return 1;
+	mask = ((mask << 1) | ((mask & 0100) ? 1 : 0)) & 0177;
+	return (today & mask) && now <= end;
 }
 
 static void
@@ -1131,14 +1151,17 @@ p_time(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 			*next++ = '\0';
 		if ((h = strchr(line, '#')) != NULL)
 			*h = '\0';
-		for (char *t = strtok_r(line, ";", &save); t && nf < 4;
+		for (char *t = strtok_r(line, ";", &save); t && nf < 5;
 		    t = strtok_r(NULL, ";", &save))
-			f[nf++] = t + strspn(t, " \t");
+			if (nf < 4)
+				f[nf++] = t + strspn(t, " \t");
+			else
+				nf++;	/* "poorly terminated rule": skipped */
 		if (nf != 4)
 			continue;
 		if (!tm_list(f[0], c->a->pam_service ? c->a->pam_service : "sshd",
-		    NULL, NULL) || !tm_list(f[1], "ssh", NULL, NULL) ||
-		    !tm_list(f[2], c->a->user, NULL, NULL))
+		    tm_term, NULL) || !tm_list(f[1], "ssh", tm_term, NULL) ||
+		    !tm_list(f[2], c->a->user, tm_term, NULL))
 			continue;
 		if (tm_list(f[3], "", tm_time, &tm))
 			continue;

@@ -962,6 +962,9 @@ oracle(const char *dir, const char *line, const char *file, const char *content,
 	}
 	real = real_pam(dir, account, rhost);
 	mine = audit_live(svc, id, rhost);
+	if (getenv("CVM_TEST_DUMP"))
+		fprintf(stderr, "# %d %d %s [%s]\n", real, mine, line,
+		    content ? content : "");
 	if ((real != PAM_SUCCESS) != mine) {
 		dump();
 		fail_msg("%s [%s] from %s: libpam %d, audit %s", line,
@@ -1091,6 +1094,50 @@ test_modules_vs_libpam(void **state)
 			oracle(dir, line, NULL, NULL, "PAM-FAILLOCK-LOCKED", NULL);
 		}
 	}
+	/* pam_time: rules around this minute (away from its edges) */
+	{
+		static const char *const dn[] = { "Su", "Mo", "Tu", "We", "Th", "Fr", "Sa" };
+		struct tm tm;
+		char rule[256];
+		int hm, lo, hi;
+
+		localtime_r(&now, &tm);
+		if (tm.tm_min >= 58 || tm.tm_hour == 0 || tm.tm_hour == 23)
+			goto skip_time;	/* too close to an edge: these cases only */
+		hm = tm.tm_hour * 100;
+		lo = hm - 100;
+		hi = hm + 100;
+		{
+			const char *rules[] = {
+				"*;*;nobody;Al0000-2400\n", "*;*;nobody;!Al0000-2400\n",
+				"*;*;bob;!Al0000-2400\n", "*;*;!bob;!Al0000-2400\n",
+				"*;s*;nobody;!Al0000-2400\n", "*;*;no*;!al0000-2400\n",
+				"*;*;nobody;Al0000-2400;x\n", "*;tty*;nobody;!Al0000-2400\n",
+				"*;*;nobody & bob;!Al0000-2400\n", "*;*;nobody | bob;!Al0000-2400\n",
+				NULL,
+			};
+			for (size_t i = 0; rules[i] != NULL; i++) {
+				snprintf(line, sizeof(line), "account required pam_time.so "
+				    "conffile=%s/time.conf", dir);
+				oracle(dir, line, "time.conf", rules[i], "PAM-TIME-DENY", NULL);
+			}
+		}
+		snprintf(rule, sizeof(rule), "*;*;nobody;%s%04d-%04d\n", dn[tm.tm_wday], lo, hi);
+		oracle(dir, line, "time.conf", rule, "PAM-TIME-DENY", NULL);
+		snprintf(rule, sizeof(rule), "*;*;nobody;%s%04d-%04d\n", dn[(tm.tm_wday + 1) % 7], lo, hi);
+		oracle(dir, line, "time.conf", rule, "PAM-TIME-DENY", NULL);
+		snprintf(rule, sizeof(rule), "*;*;nobody;%s%s%04d-%04d\n", dn[tm.tm_wday],
+		    dn[tm.tm_wday], lo, hi);	/* a day twice cancels */
+		oracle(dir, line, "time.conf", rule, "PAM-TIME-DENY", NULL);
+		snprintf(rule, sizeof(rule), "*;*;nobody;Wk%04d-%04d | Wd%04d-%04d\n",
+		    hi, lo, hi, lo);	/* over midnight: now is outside */
+		oracle(dir, line, "time.conf", rule, "PAM-TIME-DENY", NULL);
+		snprintf(rule, sizeof(rule), "*;*;nobody;Al%04d-%04d\n", lo, hi);
+		oracle(dir, line, "time.conf", rule, "PAM-TIME-DENY", NULL);
+		snprintf(rule, sizeof(rule), "*;*;nobody;Al%04d-%04d\n", hi, hi + 100);
+		oracle(dir, line, "time.conf", rule, "PAM-TIME-DENY", NULL);
+	}
+skip_time:
 	tl_rmtree(dir);
 	free(dir);
 }
