@@ -1094,6 +1094,16 @@ test_modules_vs_libpam(void **state)
 			oracle(dir, line, NULL, NULL, "PAM-FAILLOCK-LOCKED", NULL);
 		}
 	}
+	/* pam_nologin with file= (the machine's own nologin files are not
+	 * touched): present, absent, in auth and in account */
+	snprintf(line, sizeof(line), "account required pam_nologin.so file=%s/nl", dir);
+	oracle(dir, line, "nl", "maintenance\n", "PAM-NOLOGIN", NULL);
+	oracle(dir, line, "nl", NULL, "PAM-NOLOGIN", NULL);
+	snprintf(line, sizeof(line), "auth requisite pam_nologin.so file=%s/nl", dir);
+	oracle(dir, line, "nl", "", "PAM-NOLOGIN", NULL);
+	snprintf(line, sizeof(line), "account [success=ok ignore=ignore default=bad] "
+	    "pam_nologin.so successok file=%s/nl", dir);
+	oracle(dir, line, "nl", NULL, "PAM-NOLOGIN", NULL);
 	/* pam_time: rules around this minute (away from its edges) */
 	{
 		static const char *const dn[] = { "Su", "Mo", "Tu", "We", "Th", "Fr", "Sa" };
