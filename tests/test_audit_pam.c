@@ -766,7 +766,32 @@ test_syntax(void **state)
 	    "session required pam_permit.so\n");
 	run(NULL);
 	assert_null(get("PAM-SYNTAX"));
+	/* an include found only in /usr/lib/pam.d: upstream libpam (RHEL)
+	 * finds it there, Debian's looks in /etc/pam.d only */
+	put("usr/lib/pam.d/password-auth", "auth required pam_unix.so\n"
+	    "account required pam_unix.so\nsession required pam_unix.so\n");
+	put("etc/pam.d/sshd", "auth include password-auth\n"
+	    "account include password-auth\nsession include password-auth\n");
+	run(NULL);
+	assert_non_null(f = get("PAM-SYNTAX"));
+	assert_non_null(strstr(f->detail, "password-auth"));
+	{
+		char p[1024];
+
+		snprintf(p, sizeof(p), "%s/etc/debian_version", root);
+		assert_int_equal(unlink(p), 0);
+	}
+	run(NULL);
+	assert_null(get("PAM-SYNTAX"));
+	put("etc/debian_version", "12.11\n");
 	/* /usr/lib/pam.d is read when /etc/pam.d has no file */
+	put("etc/pam.d/sshd", "");
+	{
+		char p[1024];
+
+		snprintf(p, sizeof(p), "%s/etc/pam.d/sshd", root);
+		unlink(p);
+	}
 	put("usr/lib/pam.d/sshd", "auth required pam_unix.so\naccount required pam_nologin.so\n");
 	put("etc/nologin", "x\n");
 	run(NULL);
