@@ -318,18 +318,26 @@ cvm_audit_pam(struct cvm_audit *a)
 		return;
 	}
 	if (s.broken) {
+		/* one finding, at the line that broke the file when known */
+		const struct cvm_pam_problem *p = NULL;
+
+		for (size_t i = 0; i < s.nprob && p == NULL; i++)
+			if (s.prob[i].type == CVM_PAMT_ANY)
+				p = &s.prob[i];
 		cvm_audit_add(a, "PAM-SYNTAX", CVM_SEV_FAIL, CVM_M_ALL,
-		    s.service_file, 0, "fix the file (libpam reads lines of at "
-		    "most 1023 bytes; a last line must not end in '\\')",
-		    "%s", s.broken_why);
-	}
-	if (!s.broken) {
+		    p ? p->file : s.service_file, p ? p->line : 0,
+		    "fix the file (libpam reads lines of at most 1023 bytes; a "
+		    "last line must not end in '\\'; Debian's @include must "
+		    "name an existing file)", "%s%s%s", p ? p->msg : "",
+		    p ? ": " : "", s.broken_why);
+	} else {
 		for (int t = 0; t < 3; t++)
 			walk(a, &s, walked_types[t], now, usedns, &w[t]);
 		policy_check(a, &s, now, usedns);
 	}
 	for (size_t i = 0; i < s.nprob; i++)
-		syntax_finding(a, &s.prob[i], w);
+		if (!s.broken || s.prob[i].type != CVM_PAMT_ANY)
+			syntax_finding(a, &s.prob[i], w);
 	for (int t = 0; t < 3; t++) {
 		free(w[t].ran);
 		free(w[t].contrib);

@@ -718,10 +718,19 @@ test_syntax(void **state)
 	assert_non_null(strstr(f->detail, "common-nothere"));
 	assert_int_equal(f->blocks, CVM_M_ALL);
 	/* Debian's @include of a missing file: libpam refuses to start */
-	put("etc/pam.d/sshd", "@include common-nothere\n");
+	put("etc/pam.d/sshd", "# x\n@include common-nothere\n");
 	run(NULL);
 	assert_non_null(f = get("PAM-SYNTAX"));
 	assert_int_equal(f->blocks, CVM_M_ALL);
+	assert_int_equal(f->line, 2);
+	assert_non_null(strstr(f->detail, "every PAM call fails"));
+	{
+		int n = 0;
+
+		for (size_t i = 0; i < A.n; i++)
+			n += A.f[i].sev > CVM_SEV_PASS;
+		assert_int_equal(n, 1);	/* one cause, one finding */
+	}
 	/* no session lines anywhere: pam_open_session fails (a restricted
 	 * session); no account lines: every login fails */
 	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n");
