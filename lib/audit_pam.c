@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "audit_pam.h"
 #include "pamstack.h"
+#include "policy.h"
 #include "sshdcfg.h"
 
 /* ---- the walk ------------------------------------------------------ */
@@ -171,13 +172,17 @@ policy_check(struct cvm_audit *a, const struct cvm_pam_stack *s, time_t now,
 	const char *why = NULL;
 	char m[128], d[700];
 	size_t n, k = SIZE_MAX;
+	const char *am;
 	int pa, kbd;
 
 	if (a->sshd == NULL || cvm_sshd_flag(a->sshd, "usepam") != 1)
 		return;
 	pa = cvm_sshd_flag(a->sshd, "passwordauthentication") == 1;
 	kbd = cvm_sshd_flag(a->sshd, "kbdinteractiveauthentication") == 1;
-	if (!pa && !kbd) {
+	am = cvm_sshd_get(a->sshd, "authenticationmethods");
+	/* only after a key (AuthenticationMethods publickey,password): the
+	 * policy leaves a second factor alone anyway (DESIGN §2) */
+	if ((!pa && !kbd) || (am != NULL && cvm_password_is_second_factor(am, NULL))) {
 		cvm_audit_pass(a, "POLICY-NOT-ENFORCED");
 		return;
 	}

@@ -870,6 +870,13 @@ test_policy_not_enforced(void **state)
 	put("etc/pam.d/sshd", "auth required pam_unix.so\naccount required pam_unix.so\n");
 	run_as("alice", NULL, "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n");
 	assert_null(get("POLICY-NOT-ENFORCED"));
+	/* a password only after a key: a second factor, left alone */
+	run_as("alice", NULL, "UsePAM yes\nPasswordAuthentication yes\n"
+	    "AuthenticationMethods publickey,password\n");
+	assert_null(get("POLICY-NOT-ENFORCED"));
+	run_as("alice", NULL, "UsePAM yes\nPasswordAuthentication yes\n"
+	    "AuthenticationMethods publickey,password password\n");
+	assert_non_null(get("POLICY-NOT-ENFORCED"));
 	/* kbd-interactive alone is enough */
 	run_as("alice", NULL, "UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication yes\n");
 	assert_non_null(get("POLICY-NOT-ENFORCED"));
