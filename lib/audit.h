@@ -68,6 +68,9 @@ struct cvm_audit {
 					   PAM_AUTH_ERR for it, else PAM_IGNORE */
 	time_t now;			/* the audit's "now" (pam_time,
 					   faillock), 0: time(NULL) */
+	const char *pam_confdir;	/* NULL; tests: read the PAM service
+					   from this directory only, as
+					   pam_start_confdir() does */
 	/* ---- output ---- */
 	struct cvm_finding *f;
 	size_t n, cap;

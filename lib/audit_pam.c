@@ -304,7 +304,7 @@ syntax_finding(struct cvm_audit *a, const struct cvm_pam_problem *p,
 void
 cvm_audit_pam(struct cvm_audit *a)
 {
-	struct cvm_pam_opts o = { &a->root, NULL, NULL, -1 };
+	struct cvm_pam_opts o = { &a->root, a->pam_confdir, NULL, -1 };
 	struct cvm_pam_stack s;
 	struct walked w[3];
 	const char *svc = a->pam_service ? a->pam_service : "sshd";

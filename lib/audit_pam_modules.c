@@ -76,6 +76,22 @@ is_root(const struct cvm_audit *a)
 	return a->pw != NULL && a->pw->pw_uid == 0;
 }
 
+/* PAM_SERVICE as libpam sets it: pam_start's base name, lower-cased. */
+static const char *
+service_name(const struct cvm_audit *a)
+{
+	static char buf[256];
+	const char *s = a->pam_service ? a->pam_service : "sshd";
+	size_t i;
+
+	if (strrchr(s, '/') != NULL)
+		s = strrchr(s, '/') + 1;
+	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 /* A path from a module argument, as the module opens it from sshd's
  * working directory "/": a relative one becomes absolute, so it is read
  * inside the audited tree, never from ours. */
@@ -915,7 +931,7 @@ si_cond(struct pctx *c, const char *left, const char *q, const char *right,
 		    (!strcasecmp(left, "uid") || !strcasecmp(left, "gid")) ? buf :
 		    pw->pw_dir;
 	} else if (!strcasecmp(left, "service"))
-		val = c->a->pam_service ? c->a->pam_service : "sshd";
+		val = service_name(c->a);
 	else if (!strcasecmp(left, "tty"))
 		val = "ssh";
 	else if (!strcasecmp(left, "ruser"))
@@ -1159,7 +1175,7 @@ p_time(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 				nf++;	/* "poorly terminated rule": skipped */
 		if (nf != 4)
 			continue;
-		if (!tm_list(f[0], c->a->pam_service ? c->a->pam_service : "sshd",
+		if (!tm_list(f[0], service_name(c->a),
 		    tm_term, NULL) || !tm_list(f[1], "ssh", tm_term, NULL) ||
 		    !tm_list(f[2], c->a->user, tm_term, NULL))
 			continue;

@@ -635,11 +635,24 @@ cvm_pam_stack_load(struct cvm_pam_stack *s, const char *service,
 {
 	static const struct cvm_pam_opts none = { NULL, NULL, NULL, -1 };
 	struct ld L;
-	char *path = NULL, *text = NULL;
+	char *path = NULL, *text = NULL, svc[256];
 	size_t len;
 	int rc, read_something = 0;
 
 	memset(s, 0, sizeof(*s));
+	/* pam_start: the base name, lower-cased ("Forbid paths") */
+	if (strrchr(service, '/') != NULL)
+		service = strrchr(service, '/') + 1;
+	if (strlen(service) >= sizeof(svc) || *service == '\0') {
+		s->broken = 1;
+		if ((s->broken_why = strdup("bad PAM service name")) == NULL)
+			goto oom;
+		return 0;
+	}
+	for (size_t i = 0; service[i]; i++)
+		svc[i] = (char)tolower((unsigned char)service[i]);
+	svc[strlen(service)] = '\0';
+	service = svc;
 	L.s = s;
 	L.o = o ? o : &none;
 	L.service = service;

@@ -100,7 +100,8 @@ struct cvm_pam_opts {
  * /usr/lib64/security, then /lib/security and /usr/lib/security. */
 extern const char *const cvm_pam_module_dirs[];
 
-/* Reads the service's configuration.  Returns 0 (problems and `broken`
+/* Reads the service's configuration (the service name as pam_start
+ * takes it: its base name, lower-cased).  Returns 0 (problems and `broken`
  * are in *s), -1 on ENOMEM.  Free with cvm_pam_stack_free. */
 int cvm_pam_stack_load(struct cvm_pam_stack *s, const char *service,
     const struct cvm_pam_opts *o);

@@ -911,9 +911,9 @@ test_clean(void **state)
 /* ---- the predictions against the real modules ----------------------------
  * The same line and files run through libpam (pam_start_confdir, PAM_RHOST
  * and PAM_TTY as sshd sets them, user nobody of this machine) and through
- * the audit on the live root ("/", the stack file named by an absolute
- * path, the files in a temporary directory): the module refuses exactly
- * when the audit reports a failing finding. */
+ * the audit on the live root ("/", the stack read from the same confdir,
+ * the files in a temporary directory): the module refuses exactly when
+ * the audit reports a failing finding. */
 
 static int
 conv(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
@@ -956,7 +956,7 @@ real_pam(const char *dir, int account, const char *rhost)
 }
 
 static int
-audit_live(const char *svcpath, const char *id, const char *rhost)
+audit_live(const char *dir, const char *id, const char *rhost)
 {
 	static const char *const nogroup[] = { "nogroup", NULL };
 	struct passwd *nb = getpwnam("nobody");
@@ -974,7 +974,8 @@ audit_live(const char *svcpath, const char *id, const char *rhost)
 	A.ngroups = 1;
 	A.from = rhost;
 	A.methods = CVM_M_ALL;
-	A.pam_service = svcpath;	/* an absolute name: libpam opens it as is */
+	A.pam_service = "SVC";		/* pam_start lower-cases it */
+	A.pam_confdir = dir;		/* as pam_start_confdir() */
 	cvm_audit_pam(&A);
 	f = get(id);
 	refused = f != NULL && f->sev == CVM_SEV_FAIL;
@@ -1002,7 +1003,7 @@ oracle(const char *dir, const char *line, const char *file, const char *content,
 			unlink(path);
 	}
 	real = real_pam(dir, account, rhost);
-	mine = audit_live(svc, id, rhost);
+	mine = audit_live(dir, id, rhost);
 	if (getenv("CVM_TEST_DUMP"))
 		fprintf(stderr, "# %d %d %s [%s]\n", real, mine, line,
 		    content ? content : "");
@@ -1078,6 +1079,7 @@ test_modules_vs_libpam(void **state)
 		"user in bob:nobody", "user notin bob:nobody", "gid eq 65534",
 		"home != /nonexistent", "uid le 65534 uid gt 65533", "uid <",
 		"bogusfield = 1", "rhost = 192.0.2.7", "tty = ssh", "user =~ no*",
+		"service = svc", "service = sshd",
 	};
 	char *dir = tl_tmpdir(), line[1024];
 	time_t now = time(NULL);
@@ -1165,6 +1167,7 @@ test_modules_vs_libpam(void **state)
 				"*;s*;nobody;!Al0000-2400\n", "*;*;no*;!al0000-2400\n",
 				"*;*;nobody;Al0000-2400;x\n", "*;tty*;nobody;!Al0000-2400\n",
 				"*;*;nobody & bob;!Al0000-2400\n", "*;*;nobody | bob;!Al0000-2400\n",
+				"svc;*;nobody;!Al0000-2400\n", "sshd;*;nobody;!Al0000-2400\n",
 				NULL,
 			};
 			for (size_t i = 0; rules[i] != NULL; i++) {
