@@ -6,6 +6,7 @@
 #define CVM_AUDIT_H
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 #include "conf.h"
 #include "rootfs.h"
 
@@ -64,6 +65,15 @@ struct cvm_audit {
 	const struct cvm_conf *conf;	/* the tree's cvmkey.conf */
 	const char *conf_path;		/* its path as seen on the system */
 	const char *pam_service;	/* "sshd" (or PAMServiceName) */
+	int policy_refuses;		/* pam_cvmkey's auth line refuses USER
+					   (its decision, cvm_decide, is
+					   enforced): the PAM walk predicts
+					   PAM_AUTH_ERR for it, else PAM_IGNORE */
+	time_t now;			/* the audit's "now" (pam_time,
+					   faillock), 0: time(NULL) */
+	const char *pam_confdir;	/* NULL; tests: read the PAM service
+					   from this directory only, as
+					   pam_start_confdir() does */
 	/* ---- output ---- */
 	struct cvm_finding *f;
 	size_t n, cap;

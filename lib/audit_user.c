@@ -482,6 +482,8 @@ cvm_audit_user(struct cvm_audit *a)
 	}
 	cvm_decide(a->conf, a->sshd, a->sshd ? NULL : "sshd_config cannot be "
 	    "read", &acct, &req, &ks, &d);
+	/* the PAM step predicts pam_cvmkey's auth line from this */
+	a->policy_refuses = d.refuse && d.enforce;
 	key_findings(a, &ks, &d, pb, npb);
 	policy_findings(a, &d);
 	cvm_keyset_free(&ks);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "audit.h"
 #include "audit_acct.h"
@@ -344,6 +345,7 @@ cmd_audit(struct cli *c, int argc, char **argv)
 	a.live = !a.root.rooted && !o.offline;
 	a.user = o.user;
 	a.from = o.from;
+	a.now = time(NULL);
 	a.methods = !o.method ? CVM_M_ALL : strcmp(o.method, "password") == 0 ?
 	    CVM_M_PASSWORD : CVM_M_PUBKEY;
 	/* Under --root, the tree's own cvmkey.conf and database. */
