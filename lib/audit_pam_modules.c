@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include "diagnose.h"
 #include "audit_pam.h"
 
 #define SMALL_CAP	(1u << 20)
@@ -804,20 +805,7 @@ p_faillock(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 	snprintf(path, sizeof(path), "%s/%s", o.dir, c->a->user);
 	if (cvm_root_read(&c->a->root, path, TALLY_CAP, &buf, &len) != 0)
 		return;
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t off = 0; len - off >= 64; off += 64) {
-			uint16_t status;
-			uint64_t t;
-
-			memcpy(&status, buf + off + 54, 2);
-			memcpy(&t, buf + off + 56, 8);
-			if (!(status & 1))
-				continue;
-			if (pass == 0 && t > latest)
-				latest = t;
-			if (pass == 1 && latest - t < o.fail_interval)
-				failures++;
-		}
+	cvm_faillock_count(buf, len, o.fail_interval, &failures, &latest);
 	free(buf);
 	unlock = admin ? o.root_unlock_time : o.unlock_time;
 	if (o.deny == 0 || failures < o.deny)

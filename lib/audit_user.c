@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "audit_acct.h"
 #include "db.h"
+#include "evaluate.h"
 #include "keysrc.h"
 #include "policy.h"
 #include "sshdcfg.h"
@@ -226,37 +227,6 @@ secure_path(const struct cvm_audit *a, const char *path, uid_t uid,
 	return 0;
 }
 
-/* evaluate.c's akc_check for the audited tree: sshd serves no db key when
- * it cannot run the AuthorizedKeysCommand. */
-static void
-akc_check(const struct cvm_audit *a, struct cvm_keyset *ks)
-{
-	const char *akc = sshd_get(a, "authorizedkeyscommand", "none");
-	const char *user = sshd_get(a, "authorizedkeyscommanduser", "none");
-	char prog[PATH_MAX];
-	struct stat st;
-	size_t n;
-
-	if (strcasecmp(akc, "none") == 0)
-		return;
-	if (strcmp(user, "none") != 0 && strchr(user, '%') == NULL &&
-	    (a->root.rooted ? cvm_audit_files_user(&a->root, user, NULL) != 1 :
-	    getpwnam(user) == NULL)) {
-		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
-		    "AuthorizedKeysCommandUser %s does not exist", user);
-		return;
-	}
-	n = strcspn(akc, " \t");
-	if (n >= sizeof(prog))
-		return;
-	memcpy(prog, akc, n);
-	prog[n] = '\0';
-	if (prog[0] == '/' && (cvm_root_stat(&a->root, prog, &st, 1) != 0 ||
-	    !S_ISREG(st.st_mode) || !(st.st_mode & 0111)))
-		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
-		    "AuthorizedKeysCommand %.200s is not an executable file", prog);
-}
-
 struct permsbad {
 	char file[PATH_MAX];
 	char why[PATH_MAX + 96];
@@ -281,7 +251,8 @@ gather(struct cvm_audit *a, const struct cvm_audit_acct *ac,
 	    cvm_keys_load_revoked(ks, cvm_root_join(&a->root, revoked, path,
 	    sizeof(path)) ? path : revoked) != 0)
 		return -1;
-	akc_check(a, ks);
+	if (a->sshd)
+		cvm_akc_check(a->sshd, &a->root, ks);
 	if (cvm_root_join(&a->root, a->conf->db, path, sizeof(path)) == NULL ||
 	    cvm_keys_from_db(ks, path, 1, ac->pw.pw_name) != 0)
 		return -1;

@@ -14,6 +14,28 @@
 #include "diagnose.h"
 #include "strutil.h"
 
+void
+cvm_faillock_count(const char *buf, size_t len, uint64_t interval,
+    unsigned long *failures, uint64_t *latest)
+{
+	*failures = 0;
+	*latest = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t off = 0; len - off >= 64; off += 64) {
+			uint16_t status;
+			uint64_t t;
+
+			memcpy(&status, buf + off + 54, 2);
+			memcpy(&t, buf + off + 56, 8);
+			if (!(status & 1))
+				continue;
+			if (pass == 0 && t > *latest)
+				*latest = t;
+			if (pass == 1 && *latest - t < interval)
+				(*failures)++;
+		}
+}
+
 #define SET(d, r, ...) do { (d)->reason = (r); \
 	snprintf((d)->detail, sizeof((d)->detail), __VA_ARGS__); } while (0)
 
@@ -120,21 +142,7 @@ faillock_check(const struct cvm_acctinfo *a, const char *conf, time_t now,
 	snprintf(path, sizeof(path), "%s/%s", o.dir, a->name);
 	if (cvm_read_file(path, 64 * 65536, 1, 0, &buf, &len, err, sizeof(err)) != 0)
 		return 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t off = 0; len - off >= 64; off += 64) {
-			uint16_t status;
-			uint64_t t;
-
-			memcpy(&status, buf + off + 54, 2);
-			memcpy(&t, buf + off + 56, 8);
-			if (!(status & 1))
-				continue;
-			if (pass == 0 && t > latest)
-				latest = t;
-			if (pass == 1 && latest - t < o.fail_interval)
-				failures++;
-		}
-	}
+	cvm_faillock_count(buf, len, o.fail_interval, &failures, &latest);
 	free(buf);
 	if (failures < o.deny)
 		return 0;

@@ -3,6 +3,7 @@
  * and `cvmkey why`.  It only reads; it never changes a result. */
 #ifndef CVM_DIAGNOSE_H
 #define CVM_DIAGNOSE_H
+#include <stdint.h>
 #include <time.h>
 #include "evaluate.h"
 
@@ -30,5 +31,11 @@ int cvm_diag_account(const struct cvm_acctinfo *a, const struct cvm_diag_paths *
  * checks, else wrong_password. */
 void cvm_diagnose(const struct cvm_eval *ev, const char *authtok,
     const struct cvm_diag_paths *p, time_t now, struct cvm_diag *d);
+
+/* pam_faillock's tally file (64-byte records: status at 54, time at 56,
+ * host order as pam_faillock writes them): the valid failures within
+ * interval seconds of the latest one, and the latest's time. */
+void cvm_faillock_count(const char *buf, size_t len, uint64_t interval,
+    unsigned long *failures, uint64_t *latest);
 
 #endif

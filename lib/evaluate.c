@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include "audit_acct.h"
 #include "db.h"
 #include "evaluate.h"
 
@@ -140,19 +142,23 @@ cannot_decide(struct cvm_eval *ev, int status, const char *why)
 
 /* Would sshd be able to run the AuthorizedKeysCommand at all?  Its user
  * must exist and its program must be an executable file; otherwise sshd
- * serves no db keys and they must not refuse a password. */
-static void
-akc_check(const struct cvm_sshd *sshd, struct cvm_keyset *ks)
+ * serves no db keys and they must not refuse a password.  r: the audited
+ * tree (its passwd file), or NULL for this system (NSS). */
+void
+cvm_akc_check(const struct cvm_sshd *sshd, const struct cvm_root *r,
+    struct cvm_keyset *ks)
 {
 	const char *akc = cvm_sshd_get(sshd, "authorizedkeyscommand");
 	const char *user = cvm_sshd_get(sshd, "authorizedkeyscommanduser");
 	char prog[1024];
+	struct stat st;
 	size_t n;
 
 	if (akc == NULL || strcasecmp(akc, "none") == 0)
 		return;
 	if (user != NULL && strcmp(user, "none") != 0 && strchr(user, '%') == NULL &&
-	    getpwnam(user) == NULL) {
+	    (r != NULL && r->rooted ? cvm_audit_files_user(r, user, NULL) != 1 :
+	    getpwnam(user) == NULL)) {
 		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
 		    "AuthorizedKeysCommandUser %s does not exist", user);
 		return;
@@ -162,9 +168,14 @@ akc_check(const struct cvm_sshd *sshd, struct cvm_keyset *ks)
 		return;
 	memcpy(prog, akc, n);
 	prog[n] = '\0';
-	if (prog[0] == '/' && access(prog, X_OK) != 0)
+	if (prog[0] != '/')
+		return;
+	if (cvm_root_stat(r, prog, &st, 1) != 0)
 		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
 		    "AuthorizedKeysCommand %.200s: %s", prog, strerror(errno));
+	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		snprintf(ks->akc_problem, sizeof(ks->akc_problem),
+		    "AuthorizedKeysCommand %.200s is not an executable file", prog);
 }
 
 void
@@ -207,7 +218,7 @@ cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
 	conn.lport = req->lport;
 	if (cvm_sshd_load(NULL, conf->sshd_config, &conn, &ev->sshd,
 	    ev->sshd_err, sizeof(ev->sshd_err)) == 0) {
-		akc_check(ev->sshd, &ev->keys);
+		cvm_akc_check(ev->sshd, NULL, &ev->keys);
 		akfiles = cvm_sshd_get(ev->sshd, "authorizedkeysfile");
 		strict = cvm_sshd_flag(ev->sshd, "strictmodes") != 0;
 		if (cvm_keys_load_revoked(&ev->keys,

@@ -42,4 +42,11 @@ void cvm_evaluate(const struct cvm_conf *conf, const char *conf_err,
     const char *user, const struct cvm_request *req, struct cvm_eval *ev);
 void cvm_eval_free(struct cvm_eval *ev);
 
+/* Sets ks->akc_problem when sshd could not run the effective
+ * AuthorizedKeysCommand (its user missing, its program not an executable
+ * file): db keys then do not count.  r: an audited tree, or NULL. */
+struct cvm_root;
+void cvm_akc_check(const struct cvm_sshd *sshd, const struct cvm_root *r,
+    struct cvm_keyset *ks);
+
 #endif
