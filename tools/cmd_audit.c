@@ -355,8 +355,12 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		if (cvm_conf_init(&tconf) != 0)
 			goto out;
 		tconf_init = 1;
-		a.conf_path = CVM_CONF_PATH;
-		if (cvm_root_join(&a.root, CVM_CONF_PATH, path, sizeof(path)) == NULL ||
+		/* A tree has the standard layout (DESIGN §6), whatever
+		 * paths this build was configured with. */
+		a.conf_path = "/etc/cvmkey/cvmkey.conf";
+		if (cvm_conf_set(&tconf, "db", "/var/lib/cvmkey/bindings.db",
+		    c->log, "--root") != 0 ||
+		    cvm_root_join(&a.root, a.conf_path, path, sizeof(path)) == NULL ||
 		    cvm_conf_load(&tconf, path, c->log) != 0) {
 			fprintf(stderr, "cvmkey: audit: %s cannot be used\n", path);
 			goto out;
