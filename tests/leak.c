@@ -28,13 +28,16 @@
 #include <errno.h>
 #include <grp.h>
 #include <nss.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <security/pam_appl.h>
 #include "authkeys.h"
@@ -501,12 +504,153 @@ run_nss(long n, int check_rss)
 	return 0;
 }
 
+/* ---- NSS under replacement --------------------------------------------------
+ * leak hammer CVMKEY CONFIG DOC_A DOC_B N: 8 threads look up accounts
+ * through libnss_cvm.so.2 (CVMKEY_DB set by the caller) while `cvmkey
+ * --config CONFIG apply` alternates DOC_A and DOC_B N times.  Both
+ * documents hold u00..u49 (uid 71000+i, home /home/uNN, gecos "A" or
+ * "B"); only A holds gena (uid 72001), only B genb (72002).  Every answer
+ * must be one of the two generations': found with exactly these fields, or
+ * (for gena/genb) not found; never UNAVAIL, never a mix. */
+
+#define HAMMER_THREADS 8
+
+struct hammer {
+	pwnam_fn getpwnam_r;
+	pwuid_fn getpwuid_r;
+	grnam_fn getgrnam_r;
+	volatile int stop;
+	long lookups[HAMMER_THREADS], wrong[HAMMER_THREADS];
+	char first_wrong[256];
+	pthread_mutex_t mu;
+};
+
+static struct hammer H;
+
+static void
+hammer_wrong(int t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void
+hammer_wrong(int t, const char *fmt, ...)
+{
+	va_list ap;
+
+	H.wrong[t]++;
+	pthread_mutex_lock(&H.mu);
+	if (H.first_wrong[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(H.first_wrong, sizeof(H.first_wrong), fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&H.mu);
+}
+
+static void *
+hammer_thread(void *arg)
+{
+	int t = (int)(intptr_t)arg;
+	unsigned seed = (unsigned)t * 7919u + 1;
+	char buf[4096], name[32], home[64];
+	struct passwd pw;
+	struct group gr;
+
+	while (!H.stop) {
+		int k = (int)(rand_r(&seed) % 50), e = 0, op = (int)(rand_r(&seed) % 4);
+		enum nss_status st;
+
+		snprintf(name, sizeof(name), "u%02d", k);
+		snprintf(home, sizeof(home), "/home/u%02d", k);
+		if (op == 0 || op == 1) {
+			st = op == 0 ? H.getpwnam_r(name, &pw, buf, sizeof(buf), &e) :
+			    H.getpwuid_r(71000u + (uid_t)k, &pw, buf, sizeof(buf), &e);
+			if (st != NSS_STATUS_SUCCESS)
+				hammer_wrong(t, "%s: status %d errno %d", name, st, e);
+			else if (pw.pw_uid != 71000u + (uid_t)k || strcmp(pw.pw_name, name) != 0 ||
+			    strcmp(pw.pw_dir, home) != 0 ||
+			    (strcmp(pw.pw_gecos, "A") != 0 && strcmp(pw.pw_gecos, "B") != 0))
+				hammer_wrong(t, "%s: wrong entry %s %u %s %s", name, pw.pw_name,
+				    (unsigned)pw.pw_uid, pw.pw_gecos, pw.pw_dir);
+		} else if (op == 2) {
+			const char *m = rand_r(&seed) % 2 ? "gena" : "genb";
+			const char *g = m[3] == 'a' ? "A" : "B";
+
+			st = H.getpwnam_r(m, &pw, buf, sizeof(buf), &e);
+			if (st == NSS_STATUS_SUCCESS ? pw.pw_uid != (m[3] == 'a' ? 72001u : 72002u) ||
+			    strcmp(pw.pw_gecos, g) != 0 : st != NSS_STATUS_NOTFOUND)
+				hammer_wrong(t, "%s: status %d", m, st);
+		} else {
+			st = H.getgrnam_r(name, &gr, buf, sizeof(buf), &e);
+			if (st != NSS_STATUS_SUCCESS || gr.gr_gid != 71000u + (gid_t)k)
+				hammer_wrong(t, "group %s: status %d", name, st);
+		}
+		H.lookups[t]++;
+	}
+	return NULL;
+}
+
+static int
+run_hammer(int argc, char **argv)
+{
+	pthread_t th[HAMMER_THREADS];
+	char so[512];
+	long lookups = 0, wrong = 0, applies_failed = 0, n;
+	void *h;
+
+	if (argc != 7 || (n = strtol(argv[6], NULL, 10)) <= 0) {
+		fprintf(stderr, "usage: leak hammer CVMKEY CONFIG DOC_A DOC_B N\n");
+		return 2;
+	}
+	snprintf(so, sizeof(so), "%s/.libs/libnss_cvm.so.2", TEST_BUILDDIR);
+	if ((h = dlopen(so, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return 2;
+	*(void **)&H.getpwnam_r = dlsym(h, "_nss_cvm_getpwnam_r");
+	*(void **)&H.getpwuid_r = dlsym(h, "_nss_cvm_getpwuid_r");
+	*(void **)&H.getgrnam_r = dlsym(h, "_nss_cvm_getgrnam_r");
+	if (!H.getpwnam_r || !H.getpwuid_r || !H.getgrnam_r)
+		return 2;
+	pthread_mutex_init(&H.mu, NULL);
+	for (int t = 0; t < HAMMER_THREADS; t++)
+		if (pthread_create(&th[t], NULL, hammer_thread, (void *)(intptr_t)t) != 0)
+			return 2;
+	for (long i = 0; i < n; i++) {
+		char *const av[] = { argv[2], "--config", argv[3], "apply",
+			argv[i % 2 ? 5 : 4], NULL };
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			dup2(fd, 1);
+			execv(av[0], av);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			applies_failed++;
+	}
+	H.stop = 1;
+	for (int t = 0; t < HAMMER_THREADS; t++) {
+		pthread_join(th[t], NULL);
+		lookups += H.lookups[t];
+		wrong += H.wrong[t];
+	}
+	ok(applies_failed == 0, "hammer: %ld applies replaced the database (%ld failed)", n, applies_failed);
+	ok(wrong == 0 && lookups > 0, "hammer: %d threads, %ld lookups during the replacements, "
+	    "%ld wrong%s%s", HAMMER_THREADS, lookups, wrong, wrong ? ": first: " : "", H.first_wrong);
+	dlclose(h);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	long n;
 	int check_rss = 1, no_syslog = 0, keyquota = 0, r;
 
+	if (argc > 1 && strcmp(argv[1], "hammer") == 0) {
+		r = run_hammer(argc, argv);
+		goto done;
+	}
 	if (argc < 3 || (n = strtol(argv[2], NULL, 10)) <= 0) {
 		fprintf(stderr, "usage: leak pam|nss N [--no-rss] [--no-syslog] [--keyquota]\n");
 		return 2;
@@ -529,6 +673,7 @@ main(int argc, char **argv)
 		r = run_nss(n, check_rss);
 	else
 		r = 2;
+done:
 	if (r != 0) {
 		printf("not ok %d - %s: setup failed\n", ++tap_n, argv[1]);
 		tap_failed++;
