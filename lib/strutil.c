@@ -169,7 +169,7 @@ cvm_read_file(const char *path, size_t cap, int nofollow, int trusted,
 {
 	struct stat st;
 	char *b = NULL;
-	size_t n = 0;
+	size_t n = 0, size;
 	int fd, ret = -1;
 
 	*buf = NULL;
@@ -200,13 +200,31 @@ cvm_read_file(const char *path, size_t cap, int nofollow, int trusted,
 		snprintf(err, errlen, "%s: larger than %zu bytes", path, cap);
 		goto out;
 	}
-	if ((b = malloc(cap + 1)) == NULL) {
+	/* Sized from st_size, not cap (a 64 MiB cap would mean a 64 MiB
+	 * allocation for every small file); grown if the file grows while
+	 * it is read.  Read to EOF, not st_size: it may change under us. */
+	size = (size_t)st.st_size + 1 > 4096 ? (size_t)st.st_size + 1 : 4096;
+	if (size > cap + 1)
+		size = cap + 1;
+	if ((b = malloc(size)) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	/* Read to EOF, not st_size: the file may change under us. */
 	for (;;) {
-		ssize_t r = read(fd, b + n, cap + 1 - n);
+		ssize_t r;
+
+		if (n == size) {	/* full: grow, up to cap + 1 */
+			size_t ns = size > (cap + 1) / 2 ? cap + 1 : size * 2;
+			char *nb = realloc(b, ns);
+
+			if (nb == NULL) {
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto out;
+			}
+			b = nb;
+			size = ns;
+		}
+		r = read(fd, b + n, size - n);
 
 		if (r == -1 && errno == EINTR)
 			continue;
