@@ -380,12 +380,20 @@ add_line(struct ld *L, int other, int type, enum cvm_pam_ht ht, int level,
 		return -1;
 	}
 	n = &L->s->nlines[other][type];
-	v = realloc(L->s->lines[other][type], (*n + 1) * sizeof(*v));
-	if (v == NULL) {
-		L->oom = 1;
-		return -1;
+	if (*n == L->s->caplines[other][type]) {
+		/* doubling: one line at a time made a hostile 20,000-line
+		 * stack quadratic (a fuzz timeout) */
+		size_t cap = *n ? *n * 2 : 16;
+
+		v = realloc(L->s->lines[other][type], cap * sizeof(*v));
+		if (v == NULL) {
+			L->oom = 1;
+			return -1;
+		}
+		L->s->lines[other][type] = v;
+		L->s->caplines[other][type] = cap;
 	}
-	L->s->lines[other][type] = v;
+	v = L->s->lines[other][type];
 	l = &v[*n];
 	memset(l, 0, sizeof(*l));
 	(*n)++;

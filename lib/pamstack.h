@@ -69,6 +69,7 @@ struct cvm_pam_stack {
 	 * other's only when the service has no line of that type. */
 	struct cvm_pam_line *lines[2][CVM_PAMT_N];
 	size_t nlines[2][CVM_PAMT_N];
+	size_t caplines[2][CVM_PAMT_N];	/* allocated (grown by doubling) */
 	struct cvm_pam_problem *prob;
 	size_t nprob;
 	/* libpam would refuse to start at all (pam_start fails: every call
