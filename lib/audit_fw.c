@@ -60,7 +60,7 @@ read_sources(struct src *s, size_t n)
 		if (cvm_find_tool(s[i].tool, tool, sizeof(tool)) != 0)
 			continue;
 		argv[0] = tool;
-		for (k = 0; s[i].args[k] && k < 4; k++)
+		for (k = 0; k < 4 && s[i].args[k]; k++)
 			argv[k + 1] = s[i].args[k];
 		argv[k + 1] = NULL;
 		rc = cvm_run(argv, FW_TIMEOUT_MS, FW_CAP, &s[i].out, &s[i].len,

@@ -107,9 +107,10 @@ cvm_audit_net(struct cvm_audit *a)
 			if (nup < MAXLINKS)	/* length checked above */
 				memcpy(up[nup++], de->d_name, strlen(de->d_name) + 1);
 		} else if (strlen(downs) + strlen(de->d_name) + 3 < sizeof(downs)) {
-			if (downs[0])
-				strcat(downs, ", ");
-			strcat(downs, de->d_name);
+			size_t dl = strlen(downs);	/* fits: checked above */
+
+			snprintf(downs + dl, sizeof(downs) - dl, "%s%s",
+			    dl > 0 ? ", " : "", de->d_name);
 		}
 	}
 	closedir(d);

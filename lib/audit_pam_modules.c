@@ -87,7 +87,7 @@ service_name(const struct cvm_audit *a)
 
 	if (strrchr(s, '/') != NULL)
 		s = strrchr(s, '/') + 1;
-	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && s[i]; i++)
 		buf[i] = (char)tolower((unsigned char)s[i]);
 	buf[i] = '\0';
 	return buf;
@@ -553,9 +553,10 @@ p_listfile(struct pctx *c, const struct cvm_pam_line *l, struct verdict *v)
 			goto err;
 		}
 	}
-	if (item != NULL && strcmp(item, "user") && strcmp(item, "tty") &&
-	    strcmp(item, "rhost") && strcmp(item, "ruser") &&
-	    strcmp(item, "group") && strcmp(item, "shell"))
+	if (item != NULL && strcmp(item, "user") != 0 &&
+	    strcmp(item, "tty") != 0 && strcmp(item, "rhost") != 0 &&
+	    strcmp(item, "ruser") != 0 && strcmp(item, "group") != 0 &&
+	    strcmp(item, "shell") != 0)
 		item = NULL;
 	if (file == NULL || item == NULL || sense == 2 || (apply != NULL &&
 	    (apply[0] == '\0' || !strcmp(apply, "@")))) {
@@ -1073,7 +1074,7 @@ tm_list(const char *s, const void *val,
 		first = 0;
 		s += strcspn(s, "&|");
 		if (*s)
-			op = *s++;
+			op = (unsigned char)*s++;
 	}
 	return res;
 }

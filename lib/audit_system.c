@@ -86,7 +86,7 @@ inittab_level(const struct cvm_root *r, int *line)
 			continue;
 		if (strncmp(f3 + 1, "initdefault:", 12) == 0 ||
 		    strcmp(f3 + 1, "initdefault") == 0) {
-			lvl = f2[1] != ':' ? f2[1] : '\0';
+			lvl = (char)(f2[1] != ':' ? f2[1] : '\0');
 			*line = ln;
 		}
 	}
@@ -142,7 +142,7 @@ check_rescue(struct cvm_audit *a, const char *target, const char *where)
 			    "single-user shell without sshd", target);
 		return;
 	}
-	lvl = inittab_level(&a->root, &line);
+	lvl = (unsigned char)inittab_level(&a->root, &line);
 	if (lvl == '1' || lvl == 'S' || lvl == 's')
 		cvm_audit_add(a, "SYS-RESCUE-TARGET", CVM_SEV_FAIL, CVM_M_ALL,
 		    "/etc/inittab", line, "set the initdefault runlevel to 2 "

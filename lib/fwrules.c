@@ -47,6 +47,35 @@ tri_and(enum tri a, enum tri b)
 	return a == T_MAYBE || b == T_MAYBE ? T_MAYBE : T_YES;
 }
 
+/* A prefix length: only decimal digits, at most 128; -1 otherwise (a
+ * mangled one must not make a net look like loopback). */
+static long
+prefix_len(const char *s)
+{
+	char *e;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &e, 10);
+	return errno != 0 || *e != '\0' || v > 128 ? -1 : v;
+}
+
+/* The port a NAT target names: the leading decimal number of "2222" or
+ * "2222-2223" (the first of a range, as before); 0 when there is none or
+ * it is out of range, so the caller doubts the rule. */
+static int
+nat_port(const char *s)
+{
+	char *e;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &e, 10);
+	return e == s || errno != 0 || v < 1 || v > 65535 ? 0 : (int)v;
+}
+
 /* addr[/prefix] or addr/dotted-mask; 1 src inside, 0 not, -1 cannot tell */
 static int
 cidr_match(const char *spec, int family, const unsigned char *src)
@@ -58,7 +87,7 @@ cidr_match(const char *spec, int family, const unsigned char *src)
 
 	if (strlen(spec) >= sizeof(buf))
 		return -1;
-	strcpy(buf, spec);
+	memcpy(buf, spec, strlen(spec) + 1);	/* fits: checked above */
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
 	if (inet_pton(family, buf, net) != 1)
@@ -106,11 +135,12 @@ loopback_net(const char *spec)
 
 	if (strlen(spec) >= sizeof(buf))
 		return 0;
-	strcpy(buf, spec);
+	memcpy(buf, spec, strlen(spec) + 1);	/* fits: checked above */
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
 	if (inet_pton(AF_INET, buf, a) == 1)
-		return a[0] == 127 && (slash == NULL || atoi(slash) >= 8 ||
+		return a[0] == 127 && (slash == NULL ||
+		    (prefix_len(slash) >= 8 && prefix_len(slash) <= 32) ||
 		    strncmp(slash, "255.", 4) == 0);
 	if (inet_pton(AF_INET6, buf, a) == 1)
 		return strcmp(buf, "::1") == 0 && (slash == NULL ||
@@ -315,7 +345,7 @@ ipt_parse(const char *text, struct ipt *x, char *err, size_t errlen)
 				return -1;
 			}
 			cur = &x->t[x->nt++];
-			strcpy(cur->name, line + 1);
+			memcpy(cur->name, line + 1, strlen(line + 1) + 1);
 			continue;
 		}
 		if (strcmp(line, "COMMIT") == 0) {
@@ -428,7 +458,7 @@ port_in(const char *spec, int port)
 
 	if (strlen(spec) >= sizeof(buf))
 		return -1;
-	strcpy(buf, spec);
+	memcpy(buf, spec, strlen(spec) + 1);	/* fits: checked above */
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *c = strchr(tok, ':'), *e;
 		long lo, hi;
@@ -548,7 +578,8 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 		a1 = used > 1 ? r->tok[i + 1] : NULL;
 		c = T_MAYBE;
 		if (strcmp(o, "-m") == 0 || strcmp(o, "--match") == 0 ||
-		    strcmp(o, "--comment") == 0)
+		    strcmp(o, "--comment") == 0 ||
+		    strcmp(o, "--syn") == 0)	/* a SYN is what a new connection sends */
 			c = T_YES;
 		else if ((strcmp(o, "-p") == 0 || strcmp(o, "--protocol") == 0) && a1)
 			c = strcmp(a1, "tcp") == 0 || strcmp(a1, "6") == 0 ||
@@ -603,9 +634,7 @@ ipt_match(const struct ictx *x, const struct irule *r, size_t *tgt)
 			int rr = port_in(a1, p->dport);
 
 			c = rr > 0 ? T_YES : T_MAYBE;
-		} else if (strcmp(o, "--syn") == 0)
-			c = T_YES;
-		else if (strcmp(o, "--tcp-flags") == 0 && used >= 3)
+		} else if (strcmp(o, "--tcp-flags") == 0 && used >= 3)
 			c = tcpflags(r->tok[i + 1], r->tok[i + 2]);
 		else if ((strcmp(o, "--state") == 0 || strcmp(o, "--ctstate") == 0) && a1) {
 			char buf[256], *tok, *save = NULL;
@@ -713,19 +742,19 @@ ipt_target(struct ictx *x, const struct irule *r, size_t ti, enum tri m,
 			opt = r->tok[i];
 			if (strcmp(opt, "--to-ports") == 0 ||
 			    strcmp(opt, "--to-port") == 0)
-				port = atoi(r->tok[i + 1]);
+				port = nat_port(r->tok[i + 1]);
 			else if (strcmp(opt, "--to-destination") == 0) {
 				const char *v = r->tok[i + 1], *c;
 
 				/* [addr][:port]; v6 as [addr]:port */
 				c = strrchr(v, ':');
 				if (v[0] == ':')
-					port = atoi(v + 1);
+					port = nat_port(v + 1);
 				else if (v[0] == '[' && (c = strstr(v, "]:")) != NULL) {
-					port = atoi(c + 2);
+					port = nat_port(c + 2);
 					addr = 1;
 				} else if (x->pkt->family == AF_INET && c) {
-					port = atoi(c + 1);
+					port = nat_port(c + 1);
 					addr = 1;
 				} else
 					addr = 1;

@@ -213,7 +213,7 @@ vis(char *dst, size_t dstlen, const char *s)
 	size_t i = 0;
 
 	for (; *s && i + 1 < dstlen && i < 64; s++, i++)
-		dst[i] = (*s > 0x20 && *s < 0x7f) ? *s : '?';
+		dst[i] = (char)((*s > 0x20 && *s < 0x7f) ? *s : '?');
 	dst[i] = '\0';
 }
 

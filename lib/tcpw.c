@@ -1168,11 +1168,12 @@ wit_token(struct wit *wt, char *tok)
 
 			k += (size_t)snprintf(buf, sizeof(buf), "%s", fills[i][0]);
 			for (const char *p = tok; *p && k + 2 < sizeof(buf); p++)
-				buf[k++] = *p == '*' || *p == '?' ? '1' : *p;
+				buf[k++] = (char)(*p == '*' || *p == '?' ? '1' : *p);
 			buf[k] = '\0';
 			if (strlen(buf) + strlen(fills[i][1]) + 1 > sizeof(buf))
-				continue;
-			strcat(buf, fills[i][1]);
+				continue;	/* so the copy below fits */
+			memcpy(buf + strlen(buf), fills[i][1],
+			    strlen(fills[i][1]) + 1);
 			if ((ret = wit_str(wt, buf)) != 0)
 				return ret;
 		}
