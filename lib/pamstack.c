@@ -21,9 +21,10 @@
 #define MAX_DEPTH	32		/* include nesting (libpam has none: it
 					   recurses until the stack runs out) */
 #define MAX_LINES	20000		/* lines kept over all files */
-#define MAX_LOADS	2000		/* include/substack files read in all:
+#define MAX_LOADS	256		/* include/substack files read in all:
 					   a file including itself twice would
-					   otherwise take 2^depth reads */
+					   otherwise take 2^depth reads (real
+					   stacks read fewer than 20) */
 
 const char *const cvm_pam_module_dirs[] = {
 	"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security",
@@ -595,6 +596,8 @@ load_file(struct ld *L, const char *name, int reqtype, int level, int other,
 	struct stat st;
 	int rc;
 
+	if (L->s->total >= MAX_LINES)
+		return -1;	/* said once, by add_line */
 	if (level >= MAX_LEVEL) {
 		problem(L, from, fromline, reqtype, "maximum level of substacks reached");
 		return -1;
