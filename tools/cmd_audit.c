@@ -374,8 +374,10 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		a.sshd_version = ver;
 	if (o.user) {
 		if (cvm_audit_acct_load(&a.root, a.conf->db, o.user, &ac) != 0) {
-			fprintf(stderr, "cvmkey: audit: cannot look up %s: %s\n",
-			    o.user, strerror(errno));
+			fprintf(stderr, "cvmkey: audit: cannot look up %s%s: %s\n",
+			    o.user, a.root.rooted ? " in the tree's /etc/passwd, "
+			    "/etc/group or /etc/shadow" : "", errno == EINVAL ?
+			    "not a regular file" : strerror(errno));
 			goto out;
 		}
 		have_acct = 1;
